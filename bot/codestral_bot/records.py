@@ -1,0 +1,132 @@
+"""The small typed records that flow between the pipeline's stages.
+
+diff → ``FileChange``; read → ``SourceFile``; stubs → ``Stub``; model client → ``Completion``;
+cleanup/validation → ``Fill``; review → ``Finding``. All are frozen: a stage returns a new record
+(``dataclasses.replace``) and never mutates the one it was given.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+__all__ = [
+    'Completion',
+    'FileChange',
+    'Fill',
+    'FillStatus',
+    'Finding',
+    'SourceFile',
+    'Stub',
+    'Usage',
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class FileChange:
+    """One file of the diff under review, on the new side.
+
+    ``added_lines`` and the ``hunks`` ranges are 1-based line numbers of the new file.
+    ``hunks`` holds each hunk's new-side range (context and added lines), inclusive.
+    """
+
+    path: str  # repo-relative, posix separators
+    old_path: str | None  # differs from ``path`` on a rename; None for an added file
+    status: Literal['added', 'modified', 'renamed', 'deleted', 'binary']
+    added_lines: frozenset[int]
+    hunks: tuple[tuple[int, int], ...] = ()
+
+    def hunk_of(self, line: int) -> tuple[int, int] | None:
+        for start, end in self.hunks:
+            if start <= line <= end:
+                return (start, end)
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFile:
+    """The text of a file as it is reviewed, with what is needed to write it back unchanged."""
+
+    path: str  # repo-relative, posix separators
+    text: str  # decoded; line endings kept exactly as in the file
+    encoding: str  # 'utf-8' or 'utf-8-sig'
+    eol: str  # the file's dominant line ending: '\n' or '\r\n'
+    raw: bytes  # what was read, to refuse writing over a file that changed since
+
+
+@dataclasses.dataclass(frozen=True)
+class Stub:
+    """A place where code is missing, found in a ``SourceFile``.
+
+    The model fills ``text[start:end]``. ``lead`` is the text every replacement begins with
+    (the body's indentation, or a line break + indentation for a one-line ``def f(): ...``);
+    it is sent at the end of the FIM prompt so the model continues right where code goes.
+    ``start_line``..``end_line`` (1-based, inclusive) are the lines of the new file the
+    replacement covers: what a GitHub suggestion replaces and what must touch an added line.
+    """
+
+    path: str
+    language: str  # 'python', 'javascript', 'typescript', 'go', 'rust', 'java'
+    kind: str  # e.g. 'pass', 'ellipsis', 'not-implemented', 'docstring-only', 'todo-comment'
+    name: str  # qualified name of the function: 'Cart.total'
+    start: int  # character offsets into SourceFile.text
+    end: int
+    start_line: int
+    end_line: int
+    indent: str  # indentation of the body's lines, exactly as the file has it
+    lead: str = ''
+
+
+@dataclasses.dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Completion:
+    """What the model returned for one request."""
+
+    text: str
+    finish_reason: str  # 'stop', 'length', 'model_length', 'error', ...
+    usage: Usage = Usage()
+    cached: bool = False
+
+
+FillStatus = Literal[
+    'planned',  # found, not sent (no key, --dry-run, --no-fill)
+    'filled',  # cleaned and validated: a proposed edit
+    'applied',  # written to the file
+    'rejected',  # the model answered but the fill failed cleanup/validation
+    'failed',  # the request failed (HTTP error, timeout, cut stream, deadline, budget)
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Fill:
+    """One stub's journey through the pipeline. ``replacement`` replaces ``text[stub.start:stub.end]``."""
+
+    stub: Stub
+    status: FillStatus = 'planned'
+    replacement: str | None = None
+    reason: str = ''
+    prompt_tokens: int = 0  # estimated before sending
+    suffix_tokens: int = 0
+    usage: Usage = Usage()
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """A review comment from chat, anchored to new-file lines of one changed file."""
+
+    path: str
+    line: int  # the last line of the range (GitHub's ``line``)
+    severity: Literal['error', 'warning', 'info']
+    message: str
+    start_line: int | None = None  # first line of a multi-line range
+    suggestion: str | None = None  # replacement text for exactly start_line..line
