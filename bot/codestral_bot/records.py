@@ -57,11 +57,20 @@ class SourceFile:
 class Stub:
     """A place where code is missing, found in a ``SourceFile``.
 
-    The model fills ``text[start:end]``. ``lead`` is the text every replacement begins with
-    (the body's indentation, or a line break + indentation for a one-line ``def f(): ...``);
-    it is sent at the end of the FIM prompt so the model continues right where code goes.
-    ``start_line``..``end_line`` (1-based, inclusive) are the lines of the new file the
-    replacement covers: what a GitHub suggestion replaces and what must touch an added line.
+    The fill replaces ``text[start:end]`` with ``lead + body + tail``:
+
+    - a stub whose body has lines of its own covers whole lines: ``start`` is the first body
+      line's first character, ``end`` is just past the last body line's line ending;
+      ``lead`` = ``indent``, ``tail`` = the file's line ending;
+    - a one-line stub (``def f(): pass``, ``fn f() { todo!() }``) covers the statements only;
+      ``lead`` = line ending + ``indent``, ``tail`` = '' (Python) or line ending + the closing
+      brace's indentation (brace languages).
+
+    The FIM request is ``prompt = text[:start] + lead`` and ``suffix = tail + text[end:]``, so the
+    model continues exactly where the body's code goes. ``body`` is the cleaned completion with
+    its later lines indented at least by ``indent``. ``start_line``..``end_line`` (1-based,
+    inclusive) are the new file's lines the stub occupies: what must touch an added line and
+    what a GitHub suggestion replaces.
     """
 
     path: str
@@ -74,6 +83,7 @@ class Stub:
     end_line: int
     indent: str  # indentation of the body's lines, exactly as the file has it
     lead: str = ''
+    tail: str = ''
 
 
 @dataclasses.dataclass(frozen=True)
