@@ -47,9 +47,11 @@ class GitError(FatalError):
 
 
 class ModelError(FatalError):
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.status = status  # None: no HTTP answer (timeout, connection failure, cut stream)
+        self.headers = headers or {}
 
 
 class ModelAuthError(ModelError):

@@ -1,0 +1,351 @@
+"""The completion cache: a re-run over an unchanged change sends no request.
+
+One SQLite file (stdlib ``sqlite3``) in the user cache directory: ``platformdirs``'
+``user_cache_dir('codestral-bot')``, or ``$CODESTRAL_BOT_CACHE_DIR``, or the ``path`` given to
+``CompletionCache``. Entries are keyed by ``cache_key`` — a hash of endpoint, model, prompt,
+suffix and sampling parameters, never an API key — and hold the completion text, its
+``finish_reason`` and token usage; the prompt itself is not stored.
+
+What to cache is the caller's decision: ``put`` stores whatever it is given, but only answers
+with ``finish_reason == 'stop'`` are worth keeping (a ``'length'`` answer is incomplete and a
+retry with other settings should not meet it again).
+
+Two hooks may run at once: WAL mode, a busy timeout and short ``BEGIN IMMEDIATE`` transactions.
+The cache never stops a run: a corrupted file is moved aside and rebuilt, and a cache that cannot
+be opened or written is switched off; each with one warning on the ``codestral_bot`` logger.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Self
+from typing import TypeVar
+
+import platformdirs
+
+from codestral_bot.records import Completion
+from codestral_bot.records import Usage
+
+__all__ = [
+    'CACHE_DIR_ENV',
+    'DEFAULT_MAX_BYTES',
+    'CachedCompletion',
+    'CompletionCache',
+    'cache_dir',
+    'cache_key',
+]
+
+log = logging.getLogger('codestral_bot')
+
+CACHE_DIR_ENV = 'CODESTRAL_BOT_CACHE_DIR'
+DEFAULT_MAX_BYTES = 50 * 2**20
+# The schema version is in the file name: a new layout starts a new file, no migrations.
+DB_NAME = 'completions-v1.sqlite3'
+_KEY_VERSION = 1
+_ROW_OVERHEAD = 64  # bytes a row costs beyond its key and text, so tiny entries still count
+_EVICT_TO = 0.9  # evict below the bound, so the next puts do not each evict again
+_BUSY_TIMEOUT_S = 10.0
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_SECRET = re.compile(r'(^|_)(api_?key|key|token|secret|password|authorization)$')
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS completions (
+    key TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    finish_reason TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    last_used INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS completions_last_used ON completions (last_used);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counters (name, value) VALUES ('clock', 0), ('hits', 0), ('misses', 0);
+"""
+# Keep the most recently used rows whose sizes add up to the target; drop the rest.
+_EVICT_SQL = """
+DELETE FROM completions WHERE key IN (
+    SELECT key FROM (
+        SELECT key, SUM(size) OVER (ORDER BY last_used DESC, key ROWS UNBOUNDED PRECEDING) AS kept
+        FROM completions
+    ) WHERE kept > ?
+)
+"""
+
+_T = TypeVar('_T')
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedCompletion:
+    text: str
+    finish_reason: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @classmethod
+    def of(cls, completion: Completion) -> CachedCompletion:
+        usage = completion.usage
+        return cls(completion.text, completion.finish_reason, usage.prompt_tokens, usage.completion_tokens)
+
+    def to_completion(self) -> Completion:
+        usage = Usage(self.prompt_tokens, self.completion_tokens)
+        return Completion(self.text, self.finish_reason, usage, cached=True)
+
+
+def cache_dir() -> Path:
+    """The bot's cache directory: ``$CODESTRAL_BOT_CACHE_DIR`` or the platform's user cache dir."""
+    override = os.environ.get(CACHE_DIR_ENV, '').strip()
+    if override:
+        return Path(override).expanduser()
+    # appauthor=False: on Windows the default would nest the name twice.
+    return Path(platformdirs.user_cache_dir('codestral-bot', appauthor=False))
+
+
+def cache_key(endpoint: str, model: str, prompt: str, suffix: str, params: Mapping[str, object]) -> str:
+    """sha256 of a canonical JSON of everything that shapes the answer.
+
+    ``params`` are the sampling parameters as sent (temperature, max_tokens, stop, ...); values
+    must be JSON-serialisable. A credential is refused by name, so it can never reach the key.
+    """
+    for name in params:
+        if _SECRET.search(name.lower()):
+            raise ValueError(f'cache_key: {name!r} looks like a credential; it must not be hashed into the key')
+    document = {
+        'v': _KEY_VERSION, 'endpoint': endpoint, 'model': model,
+        'prompt': prompt, 'suffix': suffix, 'params': dict(params),
+    }
+    canonical = json.dumps(document, sort_keys=True, separators=(',', ':'), allow_nan=False)
+    return hashlib.sha256(canonical.encode('ascii')).hexdigest()
+
+
+class CompletionCache:
+    """Size-bounded, least-recently-used store of completions. Opens its file on first use."""
+
+    def __init__(self, path: Path | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / DB_NAME
+        self.max_bytes = max_bytes
+        self._conn: sqlite3.Connection | None = None
+        self._disabled = False
+        self._rebuilt = False
+        # The pipeline may call from worker threads; one connection, one user at a time.
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return not self._disabled
+
+    def get(self, key: str) -> CachedCompletion | None:
+        """The cached completion, or None; marks it recently used and counts the hit or miss."""
+        return self._run(lambda conn: _get(conn, key), None)
+
+    def put(self, key: str, completion: CachedCompletion) -> None:
+        """Store (or replace) a completion, then evict the least recently used past ``max_bytes``."""
+        self._run(lambda conn: _put(conn, key, completion, self.max_bytes), None)
+
+    def stats(self) -> dict[str, object]:
+        """entries, bytes (counted data), file_bytes, max_bytes, hits, misses, path, enabled."""
+        found = self._run(_stats, None)
+        counts = found or {'entries': 0, 'bytes': 0, 'hits': 0, 'misses': 0}
+        return {
+            **counts, 'file_bytes': _file_bytes(self.path), 'max_bytes': self.max_bytes,
+            'path': str(self.path), 'enabled': self.enabled,
+        }
+
+    def clear(self) -> int:
+        """Remove every entry and reset the hit/miss counts; returns how many entries went."""
+        return self._run(_clear, 0)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- failure handling: the cache degrades, it never raises ---------------------------------
+
+    def _run(self, op: Callable[[sqlite3.Connection], _T], fallback: _T) -> _T:
+        with self._lock:
+            for _ in range(2):
+                conn = self._connection()
+                if conn is None:
+                    return fallback
+                try:
+                    return op(conn)
+                except sqlite3.Error as e:
+                    if not (_is_corrupt(e) and self._rebuild(e)):
+                        self._disable(_one_line(e))
+                        return fallback
+            return fallback
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._disabled or self._conn is not None:
+            return self._conn
+        try:
+            self._conn = _open(self.path)
+        except sqlite3.Error as e:
+            if _is_corrupt(e) and self._rebuild(e):
+                return self._conn
+            self._disable(_one_line(e))
+        except OSError as e:
+            self._disable(e.strerror or str(e))
+        return self._conn
+
+    def _rebuild(self, error: sqlite3.Error) -> bool:
+        """Move a corrupted file aside and open a fresh one, at most once per instance."""
+        if self._rebuilt:
+            return False
+        self._rebuilt = True
+        self._drop_connection()
+        try:
+            aside = _move_aside(self.path)
+            self._conn = _open(self.path)
+        except (OSError, sqlite3.Error) as e:
+            self._disable(f'the file was corrupted and could not be rebuilt: {_one_line(e)}')
+            return False
+        log.warning('completion cache %s was corrupted (%s); moved it to %s and started a new one',
+                    self.path, _one_line(error), aside.name)
+        return True
+
+    def _disable(self, reason: str) -> None:
+        self._drop_connection()
+        if not self._disabled:
+            log.warning('completion cache disabled, running without it: %s (%s)', reason, self.path)
+        self._disabled = True
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+
+# --- SQL, one short transaction per call --------------------------------------------------------
+
+def _open(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False,
+    )
+    try:
+        conn.execute('PRAGMA journal_mode=WAL')
+        conn.execute('PRAGMA synchronous=NORMAL')  # WAL stays consistent; a crash may lose the last puts
+        with _transaction(conn):
+            for statement in _SCHEMA.split(';'):
+                if statement.strip():
+                    conn.execute(statement)
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    # IMMEDIATE takes the write lock up front: a deferred read-then-write transaction in WAL
+    # mode fails at once (no busy wait) when another process wrote in between.
+    conn.execute('BEGIN IMMEDIATE')
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute('ROLLBACK')
+        raise
+    conn.execute('COMMIT')
+
+
+def _tick(conn: sqlite3.Connection) -> int:
+    """A logical clock shared by all processes: exact LRU order, unlike wall time."""
+    conn.execute("UPDATE counters SET value = value + 1 WHERE name = 'clock'")
+    row = conn.execute("SELECT value FROM counters WHERE name = 'clock'").fetchone()
+    return int(row[0])
+
+
+def _get(conn: sqlite3.Connection, key: str) -> CachedCompletion | None:
+    row = conn.execute(
+        'SELECT text, finish_reason, prompt_tokens, completion_tokens FROM completions WHERE key = ?',
+        (key,),
+    ).fetchone()
+    with _transaction(conn):
+        if row is not None:
+            conn.execute('UPDATE completions SET last_used = ? WHERE key = ?', (_tick(conn), key))
+        counter = 'hits' if row is not None else 'misses'
+        conn.execute('UPDATE counters SET value = value + 1 WHERE name = ?', (counter,))
+    return CachedCompletion(*row) if row is not None else None
+
+
+def _put(conn: sqlite3.Connection, key: str, c: CachedCompletion, max_bytes: int) -> None:
+    size = len(key) + len(c.text.encode('utf-8', 'surrogatepass')) + len(c.finish_reason) + _ROW_OVERHEAD
+    with _transaction(conn):
+        conn.execute(
+            'INSERT OR REPLACE INTO completions VALUES (?, ?, ?, ?, ?, ?, ?)',
+            (key, c.text, c.finish_reason, c.prompt_tokens, c.completion_tokens, size, _tick(conn)),
+        )
+        total = conn.execute('SELECT COALESCE(SUM(size), 0) FROM completions').fetchone()[0]
+        if total > max_bytes:
+            conn.execute(_EVICT_SQL, (int(max_bytes * _EVICT_TO),))
+
+
+def _stats(conn: sqlite3.Connection) -> dict[str, int]:
+    entries, data = conn.execute('SELECT COUNT(*), COALESCE(SUM(size), 0) FROM completions').fetchone()
+    counters = dict(conn.execute('SELECT name, value FROM counters').fetchall())
+    return {'entries': entries, 'bytes': data, 'hits': counters['hits'], 'misses': counters['misses']}
+
+
+def _clear(conn: sqlite3.Connection) -> int:
+    with _transaction(conn):
+        removed = conn.execute('DELETE FROM completions').rowcount
+        conn.execute("UPDATE counters SET value = 0 WHERE name IN ('hits', 'misses')")
+    # Give the space back; skipped when another process holds the file open in a transaction.
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute('VACUUM')
+    return int(removed)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def _move_aside(path: Path) -> Path:
+    """Keep one corrupted copy for a bug report; the WAL and shared memory belong to it."""
+    aside = path.with_name(path.name + '.corrupt')
+    if path.exists():
+        os.replace(path, aside)
+    for suffix in ('-wal', '-shm'):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path.with_name(path.name + suffix))
+    return aside
+
+
+def _file_bytes(path: Path) -> int:
+    total = 0
+    for name in (path.name, path.name + '-wal'):
+        with contextlib.suppress(OSError):
+            total += path.with_name(name).stat().st_size
+    return total
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    code = getattr(error, 'sqlite_errorcode', None)
+    if isinstance(code, int):
+        return code & 0xFF in _CORRUPT_CODES
+    text = str(error)
+    return 'not a database' in text or 'malformed' in text
+
+
+def _one_line(error: BaseException) -> str:
+    return ' '.join(str(error).split()) or type(error).__name__

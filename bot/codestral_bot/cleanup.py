@@ -1,0 +1,147 @@
+"""The cleanup/validation stage: a raw completion → the replacement for a stub, or a reason why not.
+
+Peers' filters worth having for whole bodies (fim-practice.md): strip Markdown fences, stop where
+the completion starts repeating the suffix, stop once it dedents out of the body's scope, drop
+degenerate repetition. Then the filled file must parse and the function must no longer be a stub.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from codestral_bot import stubs as stub_stage
+from codestral_bot.records import Completion
+from codestral_bot.records import Fill
+from codestral_bot.records import SourceFile
+from codestral_bot.records import Stub
+
+__all__ = ['apply_fills', 'clean_body', 'finish_fill']
+
+_FENCE = re.compile(r'^\s*(```|~~~)')
+
+
+class Rejected(Exception):
+    pass
+
+
+def _strip_fences(lines: list[str]) -> list[str]:
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not _FENCE.match(lines[first]):
+        return lines
+    lines = lines[first + 1:]
+    close = next((i for i, line in enumerate(lines) if _FENCE.match(line)), None)
+    return lines if close is None else lines[:close]
+
+
+def _indent_width(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(' '))
+
+
+def _cut_at_dedent(lines: list[str], indent: str) -> list[str]:
+    """Tabby's limitScopeByIndentation: a line left of the body's indent has left the function."""
+    floor = _indent_width(indent)
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() and _indent_width(line) < floor:
+            return lines[:i]
+    return lines
+
+
+def _cut_suffix_echo(lines: list[str], suffix: str) -> list[str]:
+    """Stop where the model starts writing what already follows the stub."""
+    following = next((line.strip() for line in suffix.splitlines() if line.strip()), '')
+    if len(following) < 4:  # `}` or `end` are too common to mean an echo
+        return lines
+    for i, line in enumerate(lines):
+        if line.strip() == following:
+            return lines[:i]
+    return lines
+
+
+def _cut_repetition(lines: list[str]) -> list[str]:
+    for i in range(len(lines) - 2):
+        line = lines[i].strip()
+        if len(line) > 3 and line == lines[i + 1].strip() == lines[i + 2].strip():
+            return lines[:i + 1]
+    return lines
+
+
+def _match_indent_style(lines: list[str], indent: str) -> list[str]:
+    if '\t' not in indent:
+        return lines
+    out = []
+    for line in lines:
+        body = line.lstrip(' ')
+        spaces = len(line) - len(body)
+        out.append('\t' * (spaces // 4) + ' ' * (spaces % 4) + body)
+    return out
+
+
+def clean_body(text: str, stub: Stub, suffix: str) -> str:
+    """The completion as the body to put between ``stub.lead`` and ``stub.tail`` (``\\n`` line ends)."""
+    lines = text.replace('\r\n', '\n').split('\n')
+    lines = _strip_fences(lines)
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    if lines:
+        lines[0] = lines[0].lstrip(' \t')  # the lead already holds the indentation
+    lines = _match_indent_style(lines, stub.indent)
+    lines = _cut_at_dedent(lines, stub.indent)
+    lines = _cut_suffix_echo(lines, suffix)
+    lines = _cut_repetition(lines)
+    lines = [line.rstrip() for line in lines]
+    while lines and not lines[-1]:
+        lines.pop()
+    return '\n'.join(lines)
+
+
+def replacement_for(stub: Stub, body: str, eol: str) -> str:
+    return stub.lead + body.replace('\n', eol) + stub.tail
+
+
+def _check(fill: Fill, source: SourceFile, body: str) -> str:
+    if not body.strip():
+        raise Rejected('the model returned an empty fill')
+    stub = fill.stub
+    replacement = replacement_for(stub, body, source.eol)
+    new_text = source.text[:stub.start] + replacement + source.text[stub.end:]
+    problem = stub_stage.syntax_problem(stub, new_text, stub.start, stub.start + len(replacement))
+    if problem:
+        raise Rejected(problem)
+    if _still_a_stub(stub, new_text):
+        raise Rejected('the fill is still a stub')
+    return replacement
+
+
+def _still_a_stub(stub: Stub, new_text: str) -> bool:
+    try:
+        again = stub_stage.find_stubs(stub.path, new_text)
+    except stub_stage.ParseFailure:
+        return False
+    return any(s.name == stub.name and s.start == stub.start for s in again)
+
+
+def finish_fill(fill: Fill, source: SourceFile, completion: Completion, suffix: str) -> Fill:
+    """Turn the model's answer into a validated replacement, or a rejection with its reason."""
+    usage = fill.usage if completion.cached else fill.usage + completion.usage
+    if completion.finish_reason in ('length', 'model_length'):
+        return dataclasses.replace(fill, status='rejected', usage=usage,
+                                   reason='incomplete: the model stopped at max_tokens (raise --max-tokens)')
+    try:
+        replacement = _check(fill, source, clean_body(completion.text, fill.stub, suffix))
+    except Rejected as e:
+        return dataclasses.replace(fill, status='rejected', reason=str(e), usage=usage)
+    return dataclasses.replace(fill, status='filled', replacement=replacement, reason='', usage=usage)
+
+
+def apply_fills(text: str, fills: list[Fill]) -> str:
+    """The text with every filled stub replaced; everything else byte for byte as it was."""
+    out = []
+    pos = 0
+    for fill in sorted((f for f in fills if f.replacement is not None), key=lambda f: f.stub.start):
+        if fill.stub.start < pos:
+            continue  # overlapping stubs (nested one-liners): keep the first
+        out.append(text[pos:fill.stub.start])
+        out.append(fill.replacement or '')
+        pos = fill.stub.end
+    out.append(text[pos:])
+    return ''.join(out)

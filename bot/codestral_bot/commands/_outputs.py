@@ -1,0 +1,147 @@
+"""What a review run leaves behind: the diff on stdout, --json, --patch, --sarif, --apply, the exit code."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+from collections.abc import Mapping
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from codestral_bot import __version__
+from codestral_bot.cleanup import apply_fills
+from codestral_bot.config import Config
+from codestral_bot.output import out
+from codestral_bot.records import Fill
+from codestral_bot.records import Finding
+from codestral_bot.records import SourceFile
+from codestral_bot.sinks.patch import unified_diff
+from codestral_bot.sinks.patch import write_patch
+from codestral_bot.sinks.terminal import print_diff
+from codestral_bot.sources import SourceSkipped
+from codestral_bot.sources import write_source
+
+__all__ = ['edits', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
+
+logger = logging.getLogger('codestral_bot')
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    source: SourceFile
+    new_text: str
+    diff: str
+
+
+def edits(sources: Mapping[str, SourceFile], fills: Sequence[Fill]) -> list[Edit]:
+    by_path: dict[str, list[Fill]] = {}
+    for fill in fills:
+        if fill.status == 'filled':
+            by_path.setdefault(fill.stub.path, []).append(fill)
+    result = []
+    for path, file_fills in by_path.items():
+        source = sources[path]
+        new_text = apply_fills(source.text, file_fills)
+        result.append(Edit(source, new_text, unified_diff(path, source.text, new_text)))
+    return result
+
+
+def maybe_apply(args: argparse.Namespace, root: Path, sources: Mapping[str, SourceFile],
+                edit_list: Sequence[Edit], fills: list[Fill]) -> list[Fill]:
+    if not getattr(args, 'apply', False):
+        return fills
+    written = set()
+    for edit in edit_list:
+        try:
+            write_source(root, edit.source, edit.new_text)
+            written.add(edit.source.path)
+        except SourceSkipped as e:
+            logger.warning('%s', e)
+    return [dataclasses.replace(f, status='applied') if f.status == 'filled' and f.stub.path in written
+            else f for f in fills]
+
+
+def findings_of(outcome: Any) -> tuple[Finding, ...]:
+    comments = getattr(outcome, 'comments', None)
+    return tuple(getattr(comments, 'findings', ()) or ())
+
+
+def print_text(sources: Mapping[str, SourceFile], edit_list: Sequence[Edit], fills: Sequence[Fill],
+               outcome: Any) -> None:
+    applied = any(f.status == 'applied' for f in fills)
+    if not applied:
+        for edit in edit_list:
+            print_diff(edit.diff)
+    comments = getattr(outcome, 'comments', None)
+    if comments is None:
+        return
+    from codestral_bot.comments import format_finding
+
+    for finding in comments.findings:
+        source = sources.get(finding.path) or comments_sources(outcome).get(finding.path)
+        out(format_finding(finding, source.text.splitlines() if source else None))
+    for note in comments.notes:
+        logger.warning('%s', note)
+
+
+def comments_sources(outcome: Any) -> Mapping[str, SourceFile]:
+    return getattr(outcome, 'comment_sources', None) or {}
+
+
+def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> dict[str, Any]:
+    from codestral_bot.commands._run import _fill_json
+    from codestral_bot.commands._run import _stub_json
+
+    doc: dict[str, Any] = {
+        'version': __version__,
+        'stubs': [_stub_json(f) for f in fills],
+        'fills': [_fill_json(f) for f in fills],
+        'patch': ''.join(e.diff for e in edit_list),
+    }
+    stats = getattr(outcome, 'stats', None)
+    if stats is not None:
+        doc['usage'] = stats.as_json(outcome.prices) if _takes_prices(stats) else stats.as_json()
+    comments = getattr(outcome, 'comments', None)
+    if comments is not None:
+        from codestral_bot.comments import findings_json
+
+        doc['comments'] = findings_json(comments)
+    return doc
+
+
+def _takes_prices(stats: Any) -> bool:
+    import inspect
+
+    return len(inspect.signature(stats.as_json).parameters) > 0
+
+
+def print_json(args: argparse.Namespace, fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> None:
+    out(json.dumps(_json_doc(fills, outcome, edit_list), indent=2))
+
+
+def write_files(args: argparse.Namespace, edit_list: Sequence[Edit], outcome: Any) -> None:
+    if getattr(args, 'patch', None):
+        write_patch(Path(args.patch), (e.diff for e in edit_list))
+    if getattr(args, 'sarif', None):
+        from codestral_bot.sinks.sarif import write_sarif
+
+        write_sarif(Path(args.sarif), findings_of(outcome), __version__)
+
+
+def exit_code(args: argparse.Namespace, fills: Sequence[Fill], edit_list: Sequence[Edit],
+              outcome: Any, config: Config | None) -> int:
+    if getattr(outcome, 'auth_error', None):
+        return 2
+    fail_on = config.fail_on if config is not None else None
+    if fail_on:
+        from codestral_bot.comments import fails
+
+        if fails(list(findings_of(outcome)), fail_on):
+            return 1
+    if any(f.status == 'filled' for f in fills):
+        return 1
+    if any(f.status == 'failed' and 'deadline' in f.reason for f in fills):
+        return 4
+    return 0

@@ -1,0 +1,120 @@
+"""``codestral-bot review``: the change → stubs → fills (+ review comments) → diff, patch or edits."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import functools
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from codestral_bot import git
+from codestral_bot.commands import _run
+from codestral_bot.config import Config
+from codestral_bot.config import load_config
+from codestral_bot.diff import parse_diff
+from codestral_bot.diff import whole_file_added
+from codestral_bot.errors import UsageError
+from codestral_bot.output import err
+from codestral_bot.pipeline import Planned
+from codestral_bot.pipeline import Target
+from codestral_bot.pipeline import find_targets
+from codestral_bot.pipeline import plan
+from codestral_bot.providers import Endpoint
+from codestral_bot.providers import resolve_endpoint
+from codestral_bot.records import FileChange
+from codestral_bot.sources import SourceSkipped
+from codestral_bot.sources import read_source
+
+__all__ = ['review']
+
+logger = logging.getLogger('codestral_bot')
+
+# Words an added line must hold for any language's stub finder to find something there. The hook
+# checks this on the raw diff before importing anything heavy: most commits hold no stub.
+_STUB_HINT = re.compile(
+    rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
+    rb'Unsupported|throw|"""|\'\'\')', re.MULTILINE,
+)
+
+CLI_KEYS = (
+    'provider', 'fim_provider', 'chat_provider', 'model', 'api_base', 'plan', 'rpm', 'tpm', 'tpd',
+    'concurrency', 'prompt_tokens', 'suffix_tokens', 'max_tokens', 'temperature', 'stop',
+    'budget_tokens', 'budget_dollars', 'timeout', 'fail_on',
+)
+
+
+def cli_overrides(args: argparse.Namespace) -> dict[str, object]:
+    values: dict[str, object] = {k: getattr(args, k, None) for k in CLI_KEYS}
+    if getattr(args, 'no_cache', False):
+        values['cache'] = False
+    if getattr(args, 'no_comments', False):
+        values['comments'] = False
+    if getattr(args, 'no_fill', False):
+        values['fill'] = False
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _pathspec(root: Path, paths: list[str]) -> list[str]:
+    out = []
+    for p in paths:
+        rel = os.path.relpath(os.path.abspath(p), root)
+        if rel.startswith('..'):
+            raise UsageError(f'{p}: outside the repository at {root}')
+        out.append(Path(rel).as_posix())
+    return out
+
+
+def _changes(root: Path, args: argparse.Namespace, paths: list[str]) -> tuple[bytes, list[FileChange]]:
+    mode: git.DiffMode = 'staged' if args.staged else 'base' if args.base else 'worktree'
+    diff = git.diff_text(root, mode, args.base, paths)
+    changes = parse_diff(diff) if diff else []
+    if mode == 'worktree' and not args.hook:
+        for path in git.untracked_files(root, paths):
+            try:
+                text = (root / path).read_bytes()
+            except OSError:
+                continue
+            changes.append(whole_file_added(path, len(text.splitlines())))
+            diff += b'\n' + b'\n'.join(b'+' + line for line in text.splitlines())
+    return diff, changes
+
+
+def _deadline(config: Config, args: argparse.Namespace) -> float | None:
+    if config.timeout is not None:
+        return config.timeout
+    if args.hook:
+        return 30.0
+    return None if args.base else 60.0
+
+
+def review(args: argparse.Namespace) -> int:
+    root = git.repo_root()
+    config, _ = load_config(root, cli_overrides(args))
+    paths = _pathspec(root, args.paths)
+    diff, changes = _changes(root, args, paths)
+    endpoint = resolve_endpoint(config, os.environ)
+    wants_comments = config.comments and bool(endpoint.key or not endpoint.needs_key)
+    if not wants_comments and not _STUB_HINT.search(diff):
+        return _run.finish(args, root, [], [], None, config)  # the fast path: nothing could be a stub
+    read = functools.partial(_read, root, args.staged)
+    targets = find_targets(changes, read, languages=config.languages, include=config.include,
+                           exclude=config.exclude) if config.fill else []
+    planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
+                   max_stubs=config.max_stubs)
+    if args.dry_run or (endpoint.needs_key and not endpoint.key):
+        return _run.print_plan(planned, endpoint, args)
+    if not planned and not wants_comments:
+        return _run.finish(args, root, [], [], None, config)
+    sources = {t.source.path: t.source for t in targets}
+    outcome = asyncio.run(_run.run_model(config, endpoint, planned, changes, read, sources,
+                                         deadline=_deadline(config, args), args=args))
+    return _run.finish(args, root, planned, outcome.fills, outcome, config)
+
+
+def _read(root: Path, staged: bool, path: str) -> Any:
+    return read_source(root, path, staged=staged)

@@ -1,0 +1,53 @@
+"""Glue between a review run and the review-comment stage: its own chat client, same pacing."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+
+from codestral_bot.config import Config
+from codestral_bot.providers import Endpoint
+from codestral_bot.providers import make_client
+from codestral_bot.records import FileChange
+from codestral_bot.records import SourceFile
+from codestral_bot.sources import SourceSkipped
+
+__all__ = ['review_changes']
+
+logger = logging.getLogger('codestral_bot')
+
+
+def _all_sources(changes: Sequence[FileChange], read: Callable[[str], SourceFile],
+                 known: dict[str, SourceFile]) -> dict[str, SourceFile]:
+    sources = dict(known)
+    for change in changes:
+        if change.path in sources or change.status in ('deleted', 'binary') or not change.added_lines:
+            continue
+        try:
+            sources[change.path] = read(change.path)
+        except SourceSkipped:
+            continue  # already warned about, or not text: nothing to review
+    return sources
+
+
+async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[FileChange],
+                         read: Callable[[str], SourceFile], known: dict[str, SourceFile],
+                         pacer: Any, stats: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
+    """The comments result (None when the deadline cut it) and the texts it was given."""
+    import asyncio
+
+    from codestral_bot.comments import review_comments
+
+    sources = _all_sources(changes, read, known)
+    client = make_client(endpoint, config, role='chat', pacer=pacer, stats=stats)
+    try:
+        coro = review_comments(client, changes, sources, max_per_file=config.max_comments_per_file,
+                               max_total=config.max_comments, exclude=config.exclude)
+        result = await asyncio.wait_for(coro, timeout=deadline)
+    except TimeoutError:
+        logger.warning('review comments: the deadline was reached before the model answered')
+        return None, sources
+    finally:
+        await client.aclose()
+    return result, sources

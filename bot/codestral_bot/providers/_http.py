@@ -1,0 +1,199 @@
+"""What every HTTP provider shares: key transport rules, error mapping, the retry loop.
+
+httpx errors and HTTP statuses are translated here, where they enter, into the ``ModelError``
+tree, so nothing above this layer sees an httpx exception.
+"""
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import random
+from collections.abc import AsyncIterator
+from collections.abc import Awaitable
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from codestral_bot.errors import ModelAuthError
+from codestral_bot.errors import ModelError
+from codestral_bot.errors import ModelIncomplete
+from codestral_bot.errors import ModelRateLimited
+from codestral_bot.errors import ModelRejected
+from codestral_bot.errors import ModelUnavailable
+from codestral_bot.errors import UsageError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from codestral_bot.cost import RunStats
+    from codestral_bot.pacing import Pacer
+
+__all__ = ['Transport', 'check_transport', 'error_for_status', 'host_of', 'is_loopback']
+
+T = TypeVar('T')
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def is_loopback(url: str) -> bool:
+    host = host_of(url)
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_transport(url: str, has_key: bool) -> None:
+    """A key never travels over plain http, except to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname:
+        raise UsageError(f'API base {url!r} is not an http(s) URL')
+    if has_key and parts.scheme == 'http' and not is_loopback(url):
+        raise UsageError(f'refusing to send the API key over plain http to {parts.hostname}: use https')
+
+
+def _detail_text(detail: Any) -> str:
+    if isinstance(detail, list):
+        parts = []
+        for item in detail[:3]:
+            if isinstance(item, dict):
+                loc = '.'.join(str(x) for x in item.get('loc', []) if x != 'body')
+                parts.append(f"{loc}: {item.get('msg', '')}".strip(': '))
+            else:
+                parts.append(str(item))
+        return '; '.join(parts)
+    return str(detail)
+
+
+def api_message(body: bytes) -> str:
+    """The human part of an error body, whatever shape it came in (see codestral-api.md)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        text = body.decode('utf-8', 'replace').strip()
+        return 'an HTML error page' if text.lstrip().startswith('<') else ' '.join(text.split())[:200]
+    if not isinstance(data, dict):
+        return str(data)[:200]
+    message = data.get('message', data.get('error', data.get('detail', '')))
+    if isinstance(message, dict):
+        message = message.get('detail', message.get('message', message))
+    if isinstance(message, list | dict):
+        message = _detail_text(message)
+    return ' '.join(str(message).split())[:300]
+
+
+def error_for_status(status: int, body: bytes, what: str) -> ModelError:
+    message = api_message(body)
+    if status in (401, 403):
+        return ModelAuthError(f'{what}: the API key was rejected (HTTP {status}: {message}); '
+                              f'check the key and its access to the model', status=status)
+    if status == 429:
+        return ModelRateLimited(f'{what}: rate limited (HTTP 429: {message})', status=status)
+    if status >= 500:
+        return ModelUnavailable(f'{what}: server error (HTTP {status}: {message})', status=status)
+    return ModelRejected(f'{what}: request rejected (HTTP {status}: {message})', status=status)
+
+
+@contextlib.contextmanager
+def map_httpx_errors(what: str) -> Iterator[None]:
+    import httpx
+
+    try:
+        yield
+    except httpx.TimeoutException as e:
+        raise ModelUnavailable(f'{what}: timed out ({type(e).__name__})') from e
+    except httpx.RemoteProtocolError as e:
+        raise ModelIncomplete(f'{what}: the connection was cut mid-answer') from e
+    except httpx.TransportError as e:
+        raise ModelUnavailable(f'{what}: cannot connect ({type(e).__name__}: {e})') from e
+
+
+class Transport:
+    """One ``httpx.AsyncClient`` (one connection pool), the pacer, and the retry loop."""
+
+    def __init__(self, base: str, headers: dict[str, str], *, timeout: float,
+                 pacer: Pacer | None, stats: RunStats | None, secret: str | None) -> None:
+        import httpx
+
+        self.base = base.rstrip('/')
+        self.pacer = pacer
+        self.stats = stats
+        self._secret = secret
+        self.client = httpx.AsyncClient(
+            headers=headers, timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            trust_env=not is_loopback(base),
+        )
+
+    def scrub(self, message: str) -> str:
+        return message.replace(self._secret, '***') if self._secret else message
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def call(self, what: str, estimated_tokens: int,
+                   attempt_once: Callable[[], Awaitable[tuple[T, int]]]) -> T:
+        """Run ``attempt_once`` (→ result, tokens used) under pacing, retrying what is worth it."""
+        from codestral_bot import pacing
+
+        policy = pacing.RetryPolicy()
+        rng = random.Random()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._paced(what, estimated_tokens, attempt_once)
+            except ModelError as e:
+                e.args = (self.scrub(str(e)),)
+                if isinstance(e, ModelAuthError) and self.pacer is not None:
+                    self.pacer.abort(e)  # a bad key is bad for every request still waiting
+                if isinstance(e, ModelAuthError | ModelRejected):
+                    raise
+                delay = pacing.retry_delay(policy, attempt, e.status, e.headers, rng)
+                if delay is None:
+                    raise
+                if self.stats is not None:
+                    self.stats.record_retry(rate_limited=isinstance(e, ModelRateLimited))
+                if isinstance(e, ModelRateLimited) and self.pacer is not None:
+                    self.pacer.on_rate_limited(delay)
+                await self._sleep(delay)
+
+    async def _sleep(self, delay: float) -> None:
+        import asyncio
+
+        await asyncio.sleep(delay)
+
+    async def _paced(self, what: str, estimated_tokens: int,
+                     attempt_once: Callable[[], Awaitable[tuple[T, int]]]) -> T:
+        if self.pacer is None:
+            result, _ = await attempt_once()
+            return result
+        async with self.pacer.slot(estimated_tokens) as slot:
+            result, used = await attempt_once()
+            slot.settle(used)
+        self.pacer.on_success()
+        return result
+
+    @contextlib.asynccontextmanager
+    async def post(self, path: str, body: dict[str, Any], what: str, *,
+                   stream: bool) -> AsyncIterator[httpx.Response]:
+        with map_httpx_errors(what):
+            request = self.client.build_request('POST', f'{self.base}{path}', json=body)
+            response = await self.client.send(request, stream=stream)
+            try:
+                if response.status_code >= 400:
+                    raw = await response.aread()
+                    error = error_for_status(response.status_code, raw, what)
+                    error.headers = dict(response.headers)
+                    raise error
+                yield response
+            finally:
+                await response.aclose()

@@ -1,0 +1,144 @@
+"""The Codestral / Mistral API: ``/v1/fim/completions`` and ``/v1/chat/completions``, JSON or SSE."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from typing import Any
+
+from codestral_bot.errors import ModelIncomplete
+from codestral_bot.providers._http import Transport
+from codestral_bot.providers._http import check_transport
+from codestral_bot.providers._http import map_httpx_errors
+from codestral_bot.providers.base import OnText
+from codestral_bot.records import Completion
+from codestral_bot.records import Usage
+from codestral_bot.tokens import estimate_tokens
+
+if TYPE_CHECKING:
+    import httpx
+
+    from codestral_bot.cost import RunStats
+    from codestral_bot.pacing import Pacer
+
+__all__ = ['CODESTRAL_BASE', 'MISTRAL_BASE', 'MistralClient']
+
+CODESTRAL_BASE = 'https://codestral.mistral.ai'
+MISTRAL_BASE = 'https://api.mistral.ai'
+
+
+def _content_text(content: Any) -> str:
+    """``message.content`` is a string, null, or (per the schema) a list of chunks."""
+    if content is None:
+        return ''
+    if isinstance(content, list):
+        return ''.join(c.get('text', '') for c in content if isinstance(c, dict))
+    return str(content)
+
+
+def _usage(data: Any) -> Usage:
+    if not isinstance(data, dict):
+        return Usage()
+    return Usage(int(data.get('prompt_tokens') or 0), int(data.get('completion_tokens') or 0))
+
+
+def _completion(data: dict[str, Any], what: str) -> Completion:
+    try:
+        choice = data['choices'][0]
+        text = _content_text(choice['message'].get('content'))
+    except (KeyError, IndexError, TypeError, AttributeError):
+        raise ModelIncomplete(f'{what}: the answer had no choices[0].message') from None
+    return Completion(text=text, finish_reason=str(choice.get('finish_reason') or 'stop'),
+                      usage=_usage(data.get('usage')))
+
+
+async def _read_stream(response: httpx.Response, what: str, on_text: OnText) -> Completion:
+    from httpx_sse import EventSource
+
+    parts: list[str] = []
+    finish: str | None = None
+    usage = Usage()
+    async for event in EventSource(response).aiter_sse():
+        if event.data.strip() == '[DONE]':
+            if finish is None:
+                break
+            return Completion(text=''.join(parts), finish_reason=finish, usage=usage)
+        try:
+            chunk = json.loads(event.data)
+        except ValueError:
+            raise ModelIncomplete(f'{what}: a stream event was not JSON') from None
+        for choice in chunk.get('choices') or []:
+            piece = _content_text((choice.get('delta') or {}).get('content'))
+            if piece:
+                parts.append(piece)
+                on_text(piece)
+            finish = choice.get('finish_reason') or finish
+        if chunk.get('usage'):
+            usage = _usage(chunk['usage'])
+    raise ModelIncomplete(f'{what}: the stream ended before the answer was complete')
+
+
+class MistralClient:
+    """``ModelClient`` for Codestral's own host or the general Mistral host."""
+
+    def __init__(self, *, base: str, key: str | None, model: str, chat_model: str | None = None,
+                 max_tokens: int = 512, temperature: float | None = 0.2, stop: list[str] | None = None,
+                 timeout: float = 60.0, pacer: Pacer | None = None, stats: RunStats | None = None) -> None:
+        check_transport(base, has_key=bool(key))
+        headers = {'Accept': 'application/json', 'User-Agent': 'codestral-bot'}
+        if key:
+            headers['Authorization'] = f'Bearer {key}'
+        self.http = Transport(base, headers, timeout=timeout, pacer=pacer, stats=stats, secret=key)
+        self.model = model
+        self.chat_model = chat_model or model
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.stop = stop or []
+        self.stats = stats
+
+    def _sampling(self) -> dict[str, Any]:
+        body: dict[str, Any] = {'max_tokens': self.max_tokens}
+        if self.temperature is not None:
+            body['temperature'] = self.temperature
+        if self.stop:
+            body['stop'] = self.stop
+        return body
+
+    async def fim(self, prompt: str, suffix: str, *, on_text: OnText | None = None) -> Completion:
+        body = {'model': self.model, 'prompt': prompt, 'suffix': suffix, **self._sampling()}
+        cost = estimate_tokens(prompt) + estimate_tokens(suffix) + self.max_tokens
+        return await self._request('/v1/fim/completions', body, 'FIM request', cost, on_text)
+
+    async def chat(self, messages: list[dict[str, Any]], *, response_format: dict[str, Any] | None = None,
+                   on_text: OnText | None = None) -> Completion:
+        body: dict[str, Any] = {'model': self.chat_model, 'messages': messages, **self._sampling()}
+        if response_format is not None:
+            body['response_format'] = response_format
+        cost = sum(estimate_tokens(str(m.get('content', ''))) for m in messages) + self.max_tokens
+        return await self._request('/v1/chat/completions', body, 'chat request', cost, on_text)
+
+    async def _request(self, path: str, body: dict[str, Any], what: str, cost: int,
+                       on_text: OnText | None) -> Completion:
+        async def once() -> tuple[Completion, int]:
+            completion = await self._send(path, body, what, on_text)
+            if self.stats is not None:
+                self.stats.record_request(completion.usage)
+            used = completion.usage.prompt_tokens + completion.usage.completion_tokens
+            return completion, used or cost
+
+        return await self.http.call(what, cost, once)
+
+    async def _send(self, path: str, body: dict[str, Any], what: str, on_text: OnText | None) -> Completion:
+        stream = on_text is not None
+        async with self.http.post(path, {**body, 'stream': stream}, what, stream=stream) as response:
+            with map_httpx_errors(what):
+                if stream:
+                    assert on_text is not None
+                    return await _read_stream(response, what, on_text)
+                raw = await response.aread()
+        try:
+            return _completion(json.loads(raw), what)
+        except ValueError:
+            raise ModelIncomplete(f'{what}: the answer was not JSON') from None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

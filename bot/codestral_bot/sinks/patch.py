@@ -1,0 +1,47 @@
+"""Proposed edits as a unified diff that ``git apply`` accepts (CRLF and missing final newlines kept)."""
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ['unified_diff', 'write_patch']
+
+_NO_EOL = '\\ No newline at end of file\n'
+
+
+def _line(mark: str, line: str) -> str:
+    return f'{mark}{line}' if line.endswith('\n') else f'{mark}{line}\n{_NO_EOL}'
+
+
+def _range(start: int, length: int) -> str:
+    # git's form: a range of 0 lines names the line before it
+    return f'{start + 1 if length else start},{length}' if length != 1 else f'{start + 1}'
+
+
+def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    out = [f'diff --git a/{path} b/{path}\n', f'--- a/{path}\n', f'+++ b/{path}\n']
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        out.append(f'@@ -{_range(i1, i2 - i1)} +{_range(j1, j2 - j1)} @@\n')
+        for tag, x1, x2, y1, y2 in group:
+            if tag == 'equal':
+                out += [_line(' ', line) for line in a[x1:x2]]
+                continue
+            out += [_line('-', line) for line in a[x1:x2]]
+            out += [_line('+', line) for line in b[y1:y2]]
+    return ''.join(out) if len(out) > 3 else ''
+
+
+def write_patch(target: Path, diffs: Iterable[str]) -> None:
+    """Atomically write the patch (bytes as they are: CRLF lines stay CRLF for ``git apply``)."""
+    data = ''.join(diffs).encode('utf-8', 'surrogateescape')
+    target = target.resolve()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f'.{target.name}.')
+    with os.fdopen(fd, 'wb') as f:
+        f.write(data)
+    os.replace(tmp, target)

@@ -1,0 +1,129 @@
+"""What a language's stubs look like, and the node helpers the per-language rules share."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+__all__ = [
+    'Rules',
+    'binding_name',
+    'first_of_type',
+    'has_todo_mark',
+    'is_eclipse_mark',
+    'last_segment',
+    'named_field',
+    'normalized',
+    'says_not_implemented',
+    'text_of',
+    'values',
+]
+
+# "Not implemented", "Method not implemented.", "not yet implemented", NotImplementedError,
+# "unimplemented", GoLand's "implement me".
+_NOT_IMPLEMENTED = re.compile(
+    r'not[\s_-]*(?:yet[\s_-]*)?implemented|\bunimplemented\b|\bimplement\s+me\b', re.IGNORECASE
+)
+# A message that *is* a TODO ("TODO", "todo: parse", "TODO(ann)…"), not one about a to-do item.
+_TODO_MESSAGE = re.compile(r'^\W*(?:todo|fixme)\b\s*(?:$|[:(\-.!…,]|implement)', re.IGNORECASE)
+# TODO/FIXME as a word in a comment: upper case anywhere, any case as the comment's first word.
+_TODO_MARK = re.compile(r'\b(?:TODO|FIXME)\b|^\W*(?i:todo|fixme)\b')
+_ECLIPSE_MARK = re.compile(r'TODO Auto-generated (?:method|constructor) stub')
+_QUOTES = re.compile(r'^[a-zA-Z]*#*["\'`]+|["\'`]+#*$')
+
+
+@dataclasses.dataclass(frozen=True)
+class Rules:
+    """One language's stub conventions, as functions over tree-sitter nodes."""
+
+    language: str  # Stub.language
+    functions: str  # query capturing every function-like node that may have a body
+    blocks: frozenset[str]  # node types of a function body in braces
+    comments: frozenset[str]
+    default_indent: str  # one indentation level when the file shows none
+    stub_statement: Callable[[Node], str | None]  # kind of a lone "not implemented" statement
+    filler: Callable[[Node], bool]  # a statement only there to compile: return of a zero value
+    scope_name: Callable[[Node], str | None]  # name a node adds to a qualified name, if any
+    excluded: Callable[[Node], bool]  # a function that is never a stub (interface members, ...)
+    generated: Callable[[str], bool] = lambda text: False  # a file no one should edit
+
+
+def text_of(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ''
+    return node.text.decode('utf-8', 'replace')
+
+
+def normalized(node: Node) -> str:
+    """The node's text without any blanks: ``return  0 ;`` and ``return 0;`` compare equal."""
+    return ''.join(text_of(node).split())
+
+
+def named_field(node: Node, *fields: str) -> Node | None:
+    for field in fields:
+        child = node.child_by_field_name(field)
+        if child is not None:
+            return child
+    return None
+
+
+def values(node: Node, comments: frozenset[str]) -> list[Node]:
+    """The named children of ``node`` that are not comments."""
+    return [child for child in node.named_children if child.type not in comments]
+
+
+def last_segment(name: str) -> str:
+    """``std::todo`` → ``todo``; ``java.lang.Foo<T>`` → ``Foo``."""
+    name = name.split('<', 1)[0]
+    return re.split(r'::|\.', name)[-1].strip()
+
+
+def first_of_type(node: Node, types: Iterable[str]) -> Node | None:
+    """The first node of one of ``types`` in ``node``'s subtree, in document order."""
+    wanted = frozenset(types)
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in wanted:
+            return current
+        stack.extend(reversed(current.named_children))
+    return None
+
+
+def says_not_implemented(node: Node | None, strings: Iterable[str]) -> bool:
+    """Whether arguments (or a name) say "not implemented" or carry a message that is a TODO."""
+    if node is None:
+        return False
+    if _NOT_IMPLEMENTED.search(text_of(node)):
+        return True
+    message = first_of_type(node, strings)
+    return message is not None and bool(_TODO_MESSAGE.search(_QUOTES.sub('', text_of(message))))
+
+
+def has_todo_mark(comment: str) -> bool:
+    return bool(_TODO_MARK.search(comment))
+
+
+def is_eclipse_mark(comment: str) -> bool:
+    return bool(_ECLIPSE_MARK.search(comment))
+
+
+def binding_name(node: Node, bindings: dict[str, tuple[str, ...]]) -> str | None:
+    """The name an anonymous function or object gets from what it is assigned to.
+
+    ``bindings`` maps a parent type to the fields naming it: ``const f = () => {}`` is named by
+    its ``variable_declarator``'s ``name``.
+    """
+    parent = node.parent
+    if parent is None or parent.type not in bindings:
+        return None
+    target = named_field(parent, *bindings[parent.type])
+    if target is None or target.id == node.id:
+        return None
+    name = text_of(target).strip('\'"`')
+    return name.removeprefix('this.') if re.fullmatch(r'[\w$#.]+', name) else None
