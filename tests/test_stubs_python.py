@@ -61,7 +61,7 @@ def test_methods_nested_and_async_get_qualified_names() -> None:
 def test_one_line_def_gets_a_new_line_lead() -> None:
     src = 'class A:\n    def f(self): pass\n'
     (stub,) = find_stubs('m.py', src)
-    assert src[stub.start:stub.end] == 'pass'
+    assert src[stub.start:stub.end] == ' pass'
     assert stub.lead == '\n        '
     assert stub.tail == ''
 
@@ -90,7 +90,7 @@ def test_tabs_are_kept() -> None:
 def test_unicode_before_the_stub_keeps_offsets_in_characters() -> None:
     src = 'def f(): return "héllo"\ndef g(x="é"): pass\n'
     (stub,) = find_stubs('m.py', src)
-    assert src[stub.start:stub.end] == 'pass'
+    assert src[stub.start:stub.end] == ' pass'
 
 
 def test_syntax_error_is_a_parse_failure_with_the_line() -> None:

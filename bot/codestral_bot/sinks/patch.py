@@ -12,6 +12,13 @@ __all__ = ['unified_diff', 'write_patch']
 _NO_EOL = '\\ No newline at end of file\n'
 
 
+def _lines(text: str) -> list[str]:
+    """Lines as git sees them: only \\n ends a line (\\r and \\f are content)."""
+    parts = text.split('\n')
+    lines = [p + '\n' for p in parts[:-1]]
+    return lines + [parts[-1]] if parts[-1] else lines
+
+
 def _line(mark: str, line: str) -> str:
     return f'{mark}{line}' if line.endswith('\n') else f'{mark}{line}\n{_NO_EOL}'
 
@@ -22,8 +29,8 @@ def _range(start: int, length: int) -> str:
 
 
 def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
+    a = _lines(old)
+    b = _lines(new)
     out = [f'diff --git a/{path} b/{path}\n', f'--- a/{path}\n', f'+++ b/{path}\n']
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]

@@ -19,6 +19,7 @@ from codestral_bot.stubs._base import ParseFailure
 __all__ = ['find_stubs', 'syntax_problem']
 
 _TODO = re.compile(r'\b(TODO|FIXME)\b')
+_LINE = re.compile(r'[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$')
 _FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -27,7 +28,8 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.splitlines(keepends=True)
+        # Only the line breaks Python's tokenizer knows: str.splitlines also splits on \f, \x1c...
+        self.lines = _LINE.findall(text)
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))
@@ -182,7 +184,7 @@ class _Finder:
         last = stmt.end_lineno or stmt.lineno
         before = lines.lines[stmt.lineno - 1].encode()[:stmt.col_offset].decode(errors='replace')
         if before.strip():  # one-line `def f(): pass`: the body shares its line with code
-            start = lines.offset(stmt.lineno, stmt.col_offset)
+            start = lines.offset(stmt.lineno, len(before.rstrip().encode()))
             end = lines.offset(last, stmt.end_col_offset or 0)
             indent = self.body_indent(node)
             eol = lines.eol_of(stmt.lineno) or '\n'
