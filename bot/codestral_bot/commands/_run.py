@@ -77,13 +77,16 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
     return 0
 
 
-def _pacer_and_stats(config: Config, endpoint: Endpoint) -> tuple[Any, Any, Any]:
+def _pacer_and_stats(config: Config, endpoint: Endpoint, deadline: float | None,
+                     env: Mapping[str, str]) -> tuple[Any, Any, Any]:
     from codestral_bot import cost
     from codestral_bot import pacing
 
+    # A shorter "minute", for tests and benchmarks against a fake API with a time-scaled quota.
+    window = float(env.get('CODESTRAL_BOT_RATE_WINDOW') or 60.0)
     limits = pacing.limits_for(config.plan, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd,
-                               concurrency=config.concurrency)
-    pacer = pacing.Pacer(limits) if endpoint.provider != 'ollama' else None
+                               concurrency=config.concurrency, window=window)
+    pacer = pacing.Pacer(limits, deadline=pacing.Deadline(deadline)) if endpoint.provider != 'ollama' else None
     return pacer, cost.RunStats(), cost.Prices(config.price_input, config.price_output)
 
 
@@ -121,7 +124,7 @@ async def run_model(config: Config, endpoint: Endpoint, planned: Sequence[Planne
     import os
 
     env = os.environ if env is None else env
-    pacer, stats, prices = _pacer_and_stats(config, endpoint)
+    pacer, stats, prices = _pacer_and_stats(config, endpoint, deadline, env)
     client = _fim_client(config, endpoint, pacer, stats)
     progress = _Progress(len(planned) if not args.json else 0)
     try:

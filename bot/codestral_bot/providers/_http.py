@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
-import random
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -116,6 +115,12 @@ def map_httpx_errors(what: str) -> Iterator[None]:
         raise ModelUnavailable(f'{what}: cannot connect ({type(e).__name__}: {e})') from e
 
 
+async def _sleep(delay: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(delay)
+
+
 class Transport:
     """One ``httpx.AsyncClient`` (one connection pool), the pacer, and the retry loop."""
 
@@ -145,38 +150,45 @@ class Transport:
         from codestral_bot import pacing
 
         policy = pacing.RetryPolicy()
-        rng = random.Random()
         attempt = 0
         while True:
             attempt += 1
+            sent_at: list[float] = []
             try:
-                return await self._paced(what, estimated_tokens, attempt_once)
+                return await self._paced(estimated_tokens, attempt_once, sent_at)
             except ModelError as e:
                 e.args = (self.scrub(str(e)),)
-                if isinstance(e, ModelAuthError) and self.pacer is not None:
-                    self.pacer.abort(e)  # a bad key is bad for every request still waiting
-                if isinstance(e, ModelAuthError | ModelRejected):
-                    raise
-                delay = pacing.retry_delay(policy, attempt, e.status, e.headers, rng)
+                delay = self._retry_delay(policy, attempt, e)
                 if delay is None:
                     raise
                 if self.stats is not None:
                     self.stats.record_retry(rate_limited=isinstance(e, ModelRateLimited))
-                if isinstance(e, ModelRateLimited) and self.pacer is not None:
-                    self.pacer.on_rate_limited(delay)
-                await self._sleep(delay)
+                if self.pacer is None:
+                    await _sleep(delay)
+                    continue
+                if isinstance(e, ModelRateLimited):
+                    self.pacer.on_rate_limited(delay, sent_at=sent_at[0] if sent_at else None)
+                await self.pacer.backoff(delay)
 
-    async def _sleep(self, delay: float) -> None:
-        import asyncio
+    def _retry_delay(self, policy: Any, attempt: int, e: ModelError) -> float | None:
+        from codestral_bot import pacing
 
-        await asyncio.sleep(delay)
+        if isinstance(e, ModelAuthError):
+            if self.pacer is not None:
+                self.pacer.abort(e)  # a bad key is bad for every request still waiting
+            return None
+        if isinstance(e, ModelRejected | pacing.DeadlineReached):
+            return None
+        floor = self.pacer.backoff_floor() if self.pacer is not None else 0.0
+        return pacing.retry_delay(policy, attempt, e.status, e.headers, min_delay=floor)
 
-    async def _paced(self, what: str, estimated_tokens: int,
-                     attempt_once: Callable[[], Awaitable[tuple[T, int]]]) -> T:
+    async def _paced(self, estimated_tokens: int, attempt_once: Callable[[], Awaitable[tuple[T, int]]],
+                     sent_at: list[float]) -> T:
         if self.pacer is None:
             result, _ = await attempt_once()
             return result
         async with self.pacer.slot(estimated_tokens) as slot:
+            sent_at.append(slot.sent_at)
             result, used = await attempt_once()
             slot.settle(used)
         self.pacer.on_success()
