@@ -130,18 +130,38 @@ def write_files(args: argparse.Namespace, edit_list: Sequence[Edit], outcome: An
         write_sarif(Path(args.sarif), findings_of(outcome), __version__)
 
 
+def _hook_exit_code(args: argparse.Namespace, fills: Sequence[Fill], matched: bool) -> int:
+    """A hook never blocks a commit by surprise: trouble reaching the model is a warning."""
+    failed = [f for f in fills if f.status == 'failed']
+    if failed:
+        logger.warning('%d stub(s) not filled (%s); the commit proceeds', len(failed), failed[0].reason)
+    if failed and args.strict:
+        return 2
+    if any(f.status == 'applied' for f in fills):
+        return 1  # pre-commit: "files were modified by this hook"
+    return 1 if matched else 0
+
+
 def exit_code(args: argparse.Namespace, fills: Sequence[Fill], edit_list: Sequence[Edit],
               outcome: Any, config: Config | None) -> int:
+    matched = _fail_on_matched(outcome, config)
+    if getattr(args, 'hook', False):
+        return _hook_exit_code(args, fills, matched)
     if getattr(outcome, 'auth_error', None):
         return 2
-    fail_on = config.fail_on if config is not None else None
-    if fail_on:
-        from codestral_bot.comments import fails
-
-        if fails(list(findings_of(outcome)), fail_on):
-            return 1
+    if matched:
+        return 1
     if any(f.status == 'filled' for f in fills):
         return 1
     if any(f.status == 'failed' and 'deadline' in f.reason for f in fills):
         return 4
     return 0
+
+
+def _fail_on_matched(outcome: Any, config: Config | None) -> bool:
+    fail_on = config.fail_on if config is not None else None
+    if not fail_on:
+        return False
+    from codestral_bot.comments import fails
+
+    return bool(fails(list(findings_of(outcome)), fail_on))

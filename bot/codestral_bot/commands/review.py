@@ -106,6 +106,8 @@ def review(args: argparse.Namespace) -> int:
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs)
+    if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
+        return _hook_without_key(args, planned)
     if args.dry_run or (endpoint.needs_key and not endpoint.key):
         return _run.print_plan(planned, endpoint, args)
     if not planned and not wants_comments:
@@ -114,6 +116,13 @@ def review(args: argparse.Namespace) -> int:
     outcome = asyncio.run(_run.run_model(config, endpoint, planned, changes, read, sources,
                                          deadline=_deadline(config, args), args=args))
     return _run.finish(args, root, planned, outcome.fills, outcome, config)
+
+
+def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
+    if planned:
+        logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; '
+                       'the commit proceeds', len(planned))
+    return 2 if args.strict and planned else 0
 
 
 def _read(root: Path, staged: bool, path: str) -> Any:
