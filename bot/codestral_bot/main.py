@@ -146,6 +146,22 @@ def _parser() -> argparse.ArgumentParser:
 def _add_extra_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     config = sub.add_parser('config', help='print the effective configuration and where each value came from')
     config.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
+    github = sub.add_parser(
+        'github', help='review a pull request from a GitHub Action and post suggestions',
+        description='Reads the pull_request event (GITHUB_EVENT_PATH), fills stubs in the added lines, '
+                    'asks for review comments, and posts one review with committable suggestions.',
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    github.add_argument('--mode', choices=('suggest', 'comment', 'both'), help='what to post (default: both)')
+    github.add_argument('--max-comments', type=int, metavar='N', help='inline comments per review (default: 30)')
+    github.add_argument('--fail-on', choices=('error', 'warning', 'info'), help='exit 1 on a finding this severe')
+    github.add_argument('--dry-run', action='store_true', help='compute everything, post nothing')
+    _add_model_options(github)
+    _add_pacing_options(github)
+    github.add_argument('-v', '--verbose', action='store_true', help='debug logging')
+    providers = sub.add_parser('providers', help='which model backends are configured and reachable')
+    _add_model_options(providers)
+    providers.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
     cache = sub.add_parser('cache', help='inspect or clear the completion cache')
     cache.add_argument('action', choices=('stats', 'clear'))
     cache.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
@@ -160,6 +176,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codestral_bot.commands.config import show_config
 
         return show_config(args)
+    if args.command == 'github':
+        from codestral_bot.commands.github import github_command
+
+        return github_command(args)
+    if args.command == 'providers':
+        from codestral_bot.commands.providers import providers_command
+
+        return providers_command(args)
     if args.command == 'cache':
         from codestral_bot.commands.cache import cache_command
 
