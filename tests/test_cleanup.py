@@ -105,7 +105,7 @@ def test_clean_body_converts_space_indent_to_tabs_for_tab_files() -> None:
 
 # --- round trips: outside the stub spans, every byte stays as it was ---
 
-_line = st.text(alphabet=st.characters(blacklist_categories=('Cs',), blacklist_characters='\r\n'), max_size=30)
+_line = st.text(alphabet=st.characters(blacklist_categories=('Cs',), blacklist_characters='\r\n\x00'), max_size=30)
 
 
 @st.composite

@@ -5,6 +5,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ _TODO_MESSAGE = re.compile(r'^\W*(?:todo|fixme)\b\s*(?:$|[:(\-.!…,]|implement)
 # TODO/FIXME as a word in a comment: upper case anywhere, any case as the comment's first word.
 _TODO_MARK = re.compile(r'\b(?:TODO|FIXME)\b|^\W*(?i:todo|fixme)\b')
 _ECLIPSE_MARK = re.compile(r'TODO Auto-generated (?:method|constructor) stub')
+_SEGMENT_SEPARATOR = re.compile(r'::|\.')
 _QUOTES = re.compile(r'^[a-zA-Z]*#*["\'`]+|["\'`]+#*$')
 
 
@@ -80,7 +82,7 @@ def values(node: Node, comments: frozenset[str]) -> list[Node]:
 def last_segment(name: str) -> str:
     """``std::todo`` → ``todo``; ``java.lang.Foo<T>`` → ``Foo``."""
     name = name.split('<', 1)[0]
-    return re.split(r'::|\.', name)[-1].strip()
+    return _SEGMENT_SEPARATOR.split(name)[-1].strip()
 
 
 def first_of_type(node: Node, types: Iterable[str]) -> Node | None:
@@ -113,7 +115,7 @@ def is_eclipse_mark(comment: str) -> bool:
     return bool(_ECLIPSE_MARK.search(comment))
 
 
-def binding_name(node: Node, bindings: dict[str, tuple[str, ...]]) -> str | None:
+def binding_name(node: Node, bindings: Mapping[str, tuple[str, ...]]) -> str | None:
     """The name an anonymous function or object gets from what it is assigned to.
 
     ``bindings`` maps a parent type to the fields naming it: ``const f = () => {}`` is named by

@@ -15,6 +15,8 @@ __all__ = ['SourceText', 'detect_eol', 'detect_indent_unit']
 
 _LEADING_WS = re.compile(r'[ \t]*')
 _LINE_START = re.compile(r'^([ \t]*)(\S)', re.MULTILINE)
+# The file's habit shows in its first lines; scanning all of a big file only costs time.
+_SCAN_CHARS = 64 * 1024
 # Indentation deltas seen in practice; odd ones come from alignment, not from nesting.
 _UNITS = (2, 4, 8, 3)
 
@@ -84,8 +86,7 @@ def detect_indent_unit(text: str, default: str) -> str:
     tabs = 0
     steps: collections.Counter[int] = collections.Counter()
     previous = 0
-    for match in _LINE_START.finditer(text):
-        blanks, first = match.group(1), match.group(2)
+    for blanks, first in _LINE_START.findall(text, 0, _SCAN_CHARS):
         if blanks.startswith('\t'):
             tabs += 1
             continue

@@ -1,0 +1,92 @@
+"""Java stubs: ``throw new UnsupportedOperationException(…)`` and Eclipse's generated bodies."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from codestral_bot.stubs.ts_rules import Rules
+from codestral_bot.stubs.ts_rules import binding_name
+from codestral_bot.stubs.ts_rules import last_segment
+from codestral_bot.stubs.ts_rules import named_field
+from codestral_bot.stubs.ts_rules import normalized
+from codestral_bot.stubs.ts_rules import says_not_implemented
+from codestral_bot.stubs.ts_rules import text_of
+from codestral_bot.stubs.ts_rules import values
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+__all__ = ['JAVA']
+
+_FUNCTIONS = """
+[(method_declaration) (constructor_declaration) (compact_constructor_declaration)
+ (lambda_expression)] @fn
+"""
+_COMMENTS = frozenset({'line_comment', 'block_comment'})
+_STRINGS = ('string_literal',)
+_ZERO = frozenset({
+    'null', '0', '0L', '0l', '0.0', '0.0f', '0.0F', '0f', '0F', '0.0d', '0d', 'false', "'\\0'", '""',
+})
+_NAMED = frozenset({
+    'method_declaration', 'constructor_declaration', 'compact_constructor_declaration',
+    'class_declaration', 'interface_declaration', 'enum_declaration', 'record_declaration',
+    'annotation_type_declaration', 'enum_constant',
+})
+_MEMBER_HOLDERS = frozenset({'class_body', 'interface_body', 'enum_body', 'annotation_type_body'})
+_BINDINGS = {'variable_declarator': ('name',)}
+
+
+def _stub_statement(statement: Node) -> str | None:
+    if statement.type != 'throw_statement':
+        return None
+    thrown = next(iter(values(statement, _COMMENTS)), None)
+    if thrown is None or thrown.type != 'object_creation_expression':
+        return None
+    exception = thrown.child_by_field_name('type')
+    if last_segment(text_of(exception)) == 'UnsupportedOperationException':
+        return 'unsupported-operation'
+    if says_not_implemented(exception, ()):
+        return 'throw-not-implemented'  # e.g. commons-lang's NotImplementedException
+    if says_not_implemented(thrown.child_by_field_name('arguments'), _STRINGS):
+        return 'throw-not-implemented'
+    return None
+
+
+def _filler(statement: Node) -> bool:
+    if statement.type == 'explicit_constructor_invocation':
+        # Eclipse's constructor stub: `super();` before the TODO.
+        return normalized(named_field(statement, 'arguments') or statement) == '()'
+    if statement.type != 'return_statement':
+        return False
+    returned = values(statement, _COMMENTS)
+    return not returned or (len(returned) == 1 and normalized(returned[0]) in _ZERO)
+
+
+def _scope_name(node: Node) -> str | None:
+    if node.type in _NAMED:
+        return text_of(node.child_by_field_name('name')) or None
+    if node.type == 'lambda_expression':
+        return binding_name(node, _BINDINGS) or '<anonymous>'
+    if node.type == 'class_body' and node.parent is not None:
+        return '<anonymous>' if node.parent.type == 'object_creation_expression' else None
+    return None
+
+
+def _excluded(node: Node) -> bool:
+    # Interface members (default methods too: throwing there marks an optional operation).
+    parent = node.parent
+    while parent is not None and parent.type not in _MEMBER_HOLDERS:
+        parent = parent.parent
+    return parent is not None and parent.type in ('interface_body', 'annotation_type_body')
+
+
+JAVA = Rules(
+    language='java',
+    functions=_FUNCTIONS,
+    blocks=frozenset({'block', 'constructor_body'}),
+    comments=_COMMENTS,
+    default_indent='    ',
+    stub_statement=_stub_statement,
+    filler=_filler,
+    scope_name=_scope_name,
+    excluded=_excluded,
+)

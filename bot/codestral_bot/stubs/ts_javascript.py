@@ -1,0 +1,117 @@
+"""JavaScript and TypeScript stubs: ``throw new Error("Not implemented")`` and TODO bodies."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from codestral_bot.stubs.ts_rules import Rules
+from codestral_bot.stubs.ts_rules import binding_name
+from codestral_bot.stubs.ts_rules import named_field
+from codestral_bot.stubs.ts_rules import normalized
+from codestral_bot.stubs.ts_rules import says_not_implemented
+from codestral_bot.stubs.ts_rules import text_of
+from codestral_bot.stubs.ts_rules import values
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+__all__ = ['JAVASCRIPT', 'TYPESCRIPT']
+
+_FUNCTIONS = """
+[(function_declaration) (generator_function_declaration) (function_expression)
+ (generator_function) (arrow_function) (method_definition)] @fn
+"""
+_COMMENTS = frozenset({'comment', 'html_comment'})
+_STRINGS = ('string', 'template_string')
+_ZERO = frozenset({'null', 'undefined', 'void0', '0', 'false', "''", '""', '``', '[]', '{}'})
+# Declarations that name what they contain.
+_NAMED = frozenset({
+    'function_declaration', 'generator_function_declaration', 'method_definition',
+    'class_declaration', 'abstract_class_declaration', 'internal_module', 'module',
+})
+# Anonymous values named by what they are assigned to; objects and classes only name a scope
+# when they are bound.
+_ANONYMOUS_FUNCTIONS = frozenset({'function_expression', 'generator_function', 'arrow_function'})
+_ANONYMOUS_SCOPES = frozenset({'class', 'object'})
+# `module.exports.f = function…`, `Foo.prototype.f = …`: the name the code calls it by.
+_ASSIGNED_PREFIX = re.compile(r'^(?:module\.exports|exports)\.|\.prototype(?=\.)')
+_BINDINGS = {
+    'variable_declarator': ('name',),
+    'pair': ('key',),
+    'public_field_definition': ('name',),
+    'field_definition': ('property',),
+    'assignment_expression': ('left',),
+}
+
+
+def _thrown(statement: Node) -> Node | None:
+    thrown = next(iter(values(statement, _COMMENTS)), None)
+    while thrown is not None and thrown.type == 'parenthesized_expression':
+        thrown = next(iter(values(thrown, _COMMENTS)), None)
+    return thrown
+
+
+def _stub_statement(statement: Node) -> str | None:
+    if statement.type != 'throw_statement':
+        return None
+    thrown = _thrown(statement)
+    if thrown is None:
+        return None
+    if thrown.type in _STRINGS:
+        return 'throw-not-implemented' if says_not_implemented(thrown, _STRINGS) else None
+    if thrown.type not in ('new_expression', 'call_expression'):
+        return None
+    callee = named_field(thrown, 'constructor', 'function')
+    # new NotImplementedError() needs no message; new Error("…") needs one that says so.
+    if says_not_implemented(callee, ()):
+        return 'throw-not-implemented'
+    if says_not_implemented(thrown.child_by_field_name('arguments'), _STRINGS):
+        return 'throw-not-implemented'
+    return None
+
+
+def _filler(statement: Node) -> bool:
+    if statement.type != 'return_statement':
+        return False
+    returned = values(statement, _COMMENTS)
+    return not returned or (len(returned) == 1 and normalized(returned[0]) in _ZERO)
+
+
+def _scope_name(node: Node) -> str | None:
+    if node.type in _NAMED:
+        return text_of(node.child_by_field_name('name')).strip('\'"`') or None
+    if node.type in _ANONYMOUS_FUNCTIONS:
+        own = text_of(node.child_by_field_name('name'))
+        bound = _ASSIGNED_PREFIX.sub('', binding_name(node, _BINDINGS) or '')
+        return own or bound or '<anonymous>'
+    if node.type in _ANONYMOUS_SCOPES:
+        return text_of(node.child_by_field_name('name')) or binding_name(node, _BINDINGS)
+    return None
+
+
+def _excluded(node: Node) -> bool:
+    # `declare` contexts describe code that lives elsewhere.
+    parent = node.parent
+    while parent is not None:
+        if parent.type == 'ambient_declaration':
+            return True
+        parent = parent.parent
+    return False
+
+
+def _rules(language: str, default_indent: str) -> Rules:
+    return Rules(
+        language=language,
+        functions=_FUNCTIONS,
+        blocks=frozenset({'statement_block'}),
+        comments=_COMMENTS,
+        default_indent=default_indent,
+        stub_statement=_stub_statement,
+        filler=_filler,
+        scope_name=_scope_name,
+        excluded=_excluded,
+    )
+
+
+JAVASCRIPT = _rules('javascript', '  ')
+TYPESCRIPT = _rules('typescript', '  ')

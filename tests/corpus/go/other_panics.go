@@ -1,0 +1,9 @@
+package state
+
+func mustBeValid(err error) {
+	panic(err)
+}
+
+func unreachable() {
+	panic("unreachable")
+}

@@ -1,0 +1,5 @@
+package otodoke
+
+func Deliver() {
+	// OTODOKE handles delivery asynchronously.
+}

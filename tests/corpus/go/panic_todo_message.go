@@ -1,0 +1,5 @@
+package flags
+
+func Parse(args []string) (map[string]string, error) {
+	panic("TODO: parse --key=value pairs")
+}

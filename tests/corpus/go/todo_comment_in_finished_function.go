@@ -1,0 +1,6 @@
+package cache
+
+func Key(parts ...string) string {
+	// TODO: use a faster hash
+	return fmt.Sprint(parts)
+}

@@ -1,0 +1,11 @@
+package com.example.shapes;
+
+public abstract class Shape {
+    public abstract double area();
+
+    protected abstract String name();
+
+    public String describe() {
+        return name() + ": " + area();
+    }
+}

@@ -1,0 +1,8 @@
+package com.example.net;
+
+public class Client {
+    public String fetch(String url) {
+        // TODO: add retries
+        return HttpUtil.get(url);
+    }
+}

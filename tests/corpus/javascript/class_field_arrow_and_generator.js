@@ -1,0 +1,9 @@
+export class Feed {
+  onScroll = (event) => {
+    throw new Error("not implemented");
+  };
+
+  *entries() {
+    // TODO: yield the entries
+  }
+}

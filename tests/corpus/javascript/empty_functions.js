@@ -1,0 +1,7 @@
+export function noop() {}
+
+export class Base {
+  dispose() {}
+}
+
+export const identity = (x) => x;

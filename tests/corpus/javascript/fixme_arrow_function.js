@@ -1,0 +1,7 @@
+const retry = async (fn, attempts) => {
+  // FIXME: exponential backoff
+};
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export { retry, sleep };

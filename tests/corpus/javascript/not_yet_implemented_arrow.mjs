@@ -1,0 +1,3 @@
+export const fetchUser = async (id) => {
+  throw new Error(`fetchUser(${id}) is not yet implemented`);
+};

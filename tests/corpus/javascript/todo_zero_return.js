@@ -1,0 +1,4 @@
+export function findUser(users, name) {
+  // TODO: search by name
+  return null;
+}

@@ -1,0 +1,3 @@
+// TODO: implement once the config format is settled
+#[allow(unused_variables)]
+pub fn load_config(path: &str) {}

@@ -1,0 +1,7 @@
+pub struct Server;
+
+impl Server {
+    pub fn shutdown(&mut self) {
+        // TODO: drain connections before closing
+    }
+}

@@ -1,0 +1,7 @@
+pub struct Silent;
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        // nothing to release
+    }
+}

@@ -1,0 +1,5 @@
+export declare function notYetImplemented(): never;
+
+export function looksLikeAStub(): void {
+  throw new Error("Not implemented");
+}

@@ -1,0 +1,351 @@
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from codestral_bot.records import Stub
+from codestral_bot.stubs._base import ParseFailure
+from codestral_bot.stubs.treesitter import LANGUAGE_BY_SUFFIX
+from codestral_bot.stubs.treesitter import find_stubs
+from codestral_bot.stubs.treesitter import syntax_problem
+
+CORPUS = Path(__file__).parent / 'corpus'
+LANGUAGES = ('javascript', 'typescript', 'go', 'rust', 'java')
+Key = tuple[str, str, str, int, int]  # file, name, kind, start_line, end_line
+
+# ---------------------------------------------------------------------------------------------
+# The labelled corpus (format: tests/corpus/README.md)
+
+
+@functools.cache
+def _labels(language: str) -> dict[str, list[dict[str, object]]]:
+    with open(CORPUS / language / 'expected.json', encoding='utf-8') as f:
+        labels: dict[str, list[dict[str, object]]] = json.load(f)
+    return labels
+
+
+def _case_files(language: str) -> list[str]:
+    return sorted(p.name for p in (CORPUS / language).iterdir() if p.name != 'expected.json')
+
+
+def _read(language: str, name: str) -> str:
+    # newline='' keeps the file's own line endings, as the pipeline does.
+    with open(CORPUS / language / name, encoding='utf-8', newline='') as f:
+        return f.read()
+
+
+def _expected(language: str, name: str) -> set[Key]:
+    entries = _labels(language).get(name, [])
+    return {(name, str(e['name']), str(e['kind']), *e['lines']) for e in entries}  # type: ignore[misc]
+
+
+@functools.cache
+def _found(language: str, name: str) -> frozenset[Key]:
+    stubs = find_stubs(f'src/{name}', _read(language, name))
+    return frozenset((name, s.name, s.kind, s.start_line, s.end_line) for s in stubs)
+
+
+def _score(language: str) -> tuple[int, int, int, int, int]:
+    """Cases (positive, negative) and true positives, false positives, false negatives."""
+    tp = fp = fn = positive = negative = 0
+    for name in _case_files(language):
+        expected, found = _expected(language, name), set(_found(language, name))
+        tp, fp, fn = tp + len(found & expected), fp + len(found - expected), fn + len(expected - found)
+        positive, negative = positive + bool(expected), negative + (not expected)
+    return positive, negative, tp, fp, fn
+
+
+def _table() -> str:
+    lines = [
+        '| language | positive cases | negative cases | stubs | precision | recall |',
+        '|---|---|---|---|---|---|',
+    ]
+    for language in LANGUAGES:
+        positive, negative, tp, fp, fn = _score(language)
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        lines.append(
+            f'| {language} | {positive} | {negative} | {tp + fn} | {precision:.1%} | {recall:.1%} |'
+        )
+    return '\n'.join(lines)
+
+
+class _CorpusSummary:
+    """A plugin object: pytest calls it when it writes the end-of-run summary."""
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        terminalreporter.section('tree-sitter stub corpus: precision and recall per language')
+        for line in _table().splitlines():
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope='module')
+def corpus_report(request: pytest.FixtureRequest) -> None:
+    """Shows the precision/recall table in the run's summary, even with -q and no failure."""
+    manager = request.config.pluginmanager
+    if not manager.has_plugin('stub-corpus-summary'):
+        manager.register(_CorpusSummary(), 'stub-corpus-summary')
+
+
+CASES = [(language, name) for language in LANGUAGES for name in _case_files(language)]
+
+
+@pytest.mark.parametrize(('language', 'name'), CASES, ids=[f'{lang}/{name}' for lang, name in CASES])
+def test_corpus_case(language: str, name: str, corpus_report: None) -> None:
+    assert set(_found(language, name)) == _expected(language, name)
+
+
+@pytest.mark.parametrize('language', LANGUAGES)
+def test_corpus_is_labelled_and_large_enough(language: str) -> None:
+    files = set(_case_files(language))
+    labels = _labels(language)
+    assert files == set(labels), 'every file labelled, every label a file'
+    positive = sum(bool(labels[name]) for name in files)
+    assert positive >= 10
+    assert len(files) - positive >= 10
+
+
+def test_corpus_precision_and_recall_are_perfect(corpus_report: None) -> None:
+    scores = [_score(language) for language in LANGUAGES]
+    assert all(fp == 0 and fn == 0 for _, _, _, fp, fn in scores), '\n' + _table()
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans: what a fill replaces, and that lead + body + tail lands where the body goes
+
+
+def _one(path: str, text: str) -> Stub:
+    stubs = find_stubs(path, text)
+    assert len(stubs) == 1, stubs
+    return stubs[0]
+
+
+def _fill(text: str, stub: Stub, body: str) -> str:
+    return text[:stub.start] + stub.lead + body + stub.tail + text[stub.end:]
+
+
+def test_multiline_body_covers_whole_lines() -> None:
+    text = 'class Cart {\n  total() {\n    throw new Error("Not implemented");\n  }\n}\n'
+    stub = _one('cart.js', text)
+    assert text[stub.start:stub.end] == '    throw new Error("Not implemented");\n'
+    assert (stub.indent, stub.lead, stub.tail) == ('    ', '    ', '\n')
+    assert (stub.start_line, stub.end_line) == (3, 3)
+    assert (stub.language, stub.name, stub.kind) == ('javascript', 'Cart.total', 'throw-not-implemented')
+    filled = _fill(text, stub, 'return 0;')
+    assert filled == 'class Cart {\n  total() {\n    return 0;\n  }\n}\n'
+
+
+def test_one_line_body_covers_inside_of_braces() -> None:
+    text = 'impl Foo {\n    fn bar(&self) -> u8 { todo!() }\n}\n'
+    stub = _one('foo.rs', text)
+    assert text[stub.start:stub.end] == ' todo!() '
+    assert (stub.name, stub.kind) == ('Foo.bar', 'todo-macro')
+    assert (stub.indent, stub.lead, stub.tail) == ('        ', '\n        ', '\n    ')
+    filled = _fill(text, stub, '42')
+    assert filled == 'impl Foo {\n    fn bar(&self) -> u8 {\n        42\n    }\n}\n'
+
+
+def test_todo_comment_lines_are_the_span() -> None:
+    text = 'public class A {\n    void run() {\n        // TODO: first\n        // and second\n    }\n}\n'
+    stub = _one('A.java', text)
+    assert text[stub.start:stub.end] == '        // TODO: first\n        // and second\n'
+    assert (stub.start_line, stub.end_line, stub.kind) == (3, 4, 'todo-comment')
+
+
+def test_empty_body_gets_enclosing_indent_plus_one_level() -> None:
+    text = 'class A {\n    m() {\n        return 1;\n    }\n    // TODO\n    n() {}\n}\n'
+    stub = _one('a.ts', text)
+    inside = text.index('{}') + 1
+    assert (stub.kind, stub.name, stub.start, stub.end) == ('empty-todo', 'A.n', inside, inside)
+    assert (stub.indent, stub.lead, stub.tail) == ('        ', '\n        ', '\n    ')
+    assert _fill(text, stub, 'return 2;').endswith('    n() {\n        return 2;\n    }\n}\n')
+
+
+def test_crlf_offsets_and_line_endings() -> None:
+    eclipse = '        // TODO Auto-generated method stub\r\n        return 0;\r\n'
+    text = (
+        'class A {\r\n    int f() {\r\n' + eclipse + '    }\r\n'
+        '    int g() { throw new UnsupportedOperationException(); }\r\n}\r\n'
+    )
+    first, second = find_stubs('A.java', text)
+    assert text[first.start:first.end] == eclipse
+    assert (first.lead, first.tail) == ('        ', '\r\n')
+    assert text[second.start:second.end] == ' throw new UnsupportedOperationException(); '
+    assert (second.lead, second.tail) == ('\r\n        ', '\r\n    ')
+    filled = _fill(text, first, 'return 1;')
+    assert filled == text.replace(eclipse, '        return 1;\r\n')
+
+
+def test_tab_indented_go() -> None:
+    text = (
+        'package p\n\nfunc A() int {\n\tif true {\n\t\treturn 1\n\t}\n\treturn 0\n}\n\n'
+        'func B() { panic("not implemented") }\n\nfunc C() {\n\tpanic("unimplemented")\n}\n'
+    )
+    one_line, own_lines = find_stubs('p.go', text)
+    assert (one_line.name, one_line.indent, one_line.lead, one_line.tail) == ('B', '\t', '\n\t', '\n')
+    assert (own_lines.name, own_lines.indent, own_lines.lead) == ('C', '\t', '\t')
+    assert text[own_lines.start:own_lines.end] == '\tpanic("unimplemented")\n'
+    assert 'func B() {\n\treturn\n}\n\nfunc C() {\n' in _fill(text, one_line, 'return')
+
+
+def test_offsets_are_characters_not_bytes() -> None:
+    text = '// café ☕ — 𝄞\nconst greet = (name) => {\n  throw new Error("Not implemented: grüß");\n};\n'
+    stub = _one('g.js', text)
+    assert text[stub.start:stub.end] == '  throw new Error("Not implemented: grüß");\n'
+    assert stub.name == 'greet'
+
+
+def test_todo_mark_is_a_word_in_a_comment() -> None:
+    assert find_stubs('a.js', 'function a() {\n  // OTODOKE\n}\n') == []
+    assert find_stubs('a.js', 'function a() {\n  // TODOS\n}\n') == []
+    assert find_stubs('a.js', 'function a() {\n  return "TODO";\n}\n') == []
+    assert _one('a.js', 'function a() {\n  // todo: wire up\n}\n').kind == 'todo-comment'
+    assert _one('a.js', 'function a() {\n  /* FIXME(ann) */\n}\n').kind == 'todo-comment'
+
+
+def test_declaration_files_and_unknown_suffixes_have_no_stubs() -> None:
+    stubby = 'export function f(): void {\n  throw new Error("Not implemented");\n}\n'
+    assert find_stubs('types/index.d.ts', stubby) == []
+    assert find_stubs('notes.txt', stubby) == []
+    assert len(find_stubs('index.ts', stubby)) == 1
+
+
+def test_language_by_suffix() -> None:
+    expected = {
+        '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
+        '.ts': 'typescript', '.tsx': 'typescript', '.go': 'go', '.rs': 'rust', '.java': 'java',
+    }
+    assert {suffix: LANGUAGE_BY_SUFFIX[suffix] for suffix in expected} == expected
+
+
+def test_tsx_is_parsed_with_the_tsx_grammar() -> None:
+    text = 'export const C = () => {\n  // TODO\n};\nexport const D = () => <div>hi</div>;\n'
+    assert _one('c.tsx', text).language == 'typescript'
+    with pytest.raises(ParseFailure):
+        find_stubs('c.ts', text)  # JSX is not TypeScript
+
+
+# ---------------------------------------------------------------------------------------------
+# Parse failures and fill validation
+
+BROKEN = {
+    'a.js': 'function f() {\n  return (1;\n}\n',
+    'a.ts': 'function f(): number {\n  return 1\n',
+    'a.go': 'package p\n\nfunc f() {\n\tx := \n}\n',
+    'a.rs': 'fn f() {\n    let x = ;\n}\n',
+    'A.java': 'class A {\n    void f() {\n        int x = ;\n    }\n}\n',
+}
+
+
+@pytest.mark.parametrize('path', sorted(BROKEN))
+def test_syntax_error_raises_parse_failure(path: str) -> None:
+    with pytest.raises(ParseFailure, match=r'^line \d+: ') as info:
+        find_stubs(path, BROKEN[path])
+    assert '\n' not in str(info.value)
+
+
+STUBBED = {
+    'a.js': ('function f(x) {\n  throw new Error("Not implemented");\n}\n', 'return x + 1;', 'return x +;'),
+    'a.ts': ('const f = (x: number): number => {\n  // TODO\n};\n', 'return x * 2;', 'return x * ;'),
+    'a.tsx': ('export function C() {\n  // TODO\n}\n', 'return <div />;', 'return <div>;'),
+    'a.go': ('package p\n\nfunc f(x int) int {\n\tpanic("not implemented")\n}\n', 'return x + 1', 'return x +'),
+    'a.rs': ('fn f(x: u8) -> u8 {\n    todo!()\n}\n', 'x + 1', 'x + + 1 ('),
+    'A.java': (
+        'class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();\n    }\n}\n',
+        'return x + 1;',
+        'return x + 1',
+    ),
+}
+
+
+def _filled(path: str, body: str) -> tuple[str, int, int]:
+    text = STUBBED[path][0]
+    stub = _one(path, text)
+    filled = _fill(text, stub, body)
+    return filled, stub.start, stub.start + len(stub.lead + body + stub.tail)
+
+
+@pytest.mark.parametrize('path', sorted(STUBBED))
+def test_good_fill_passes_validation(path: str) -> None:
+    filled, start, end = _filled(path, STUBBED[path][1])
+    assert syntax_problem(path, filled, start, end) is None
+
+
+@pytest.mark.parametrize('path', sorted(STUBBED))
+def test_fill_that_breaks_syntax_is_reported(path: str) -> None:
+    filled, start, end = _filled(path, STUBBED[path][2])
+    problem = syntax_problem(path, filled, start, end)
+    assert problem is not None and problem.startswith('line ') and '\n' not in problem
+
+
+@pytest.mark.parametrize('path', sorted(STUBBED))
+def test_fill_with_an_extra_closing_brace_is_reported(path: str) -> None:
+    # The damage shows up below the fill (a stray brace, or a MISSING one at the end of the file).
+    filled, start, end = _filled(path, STUBBED[path][1] + '\n}\n}')
+    assert syntax_problem(path, filled, start, end) is not None
+
+
+def test_error_before_the_fill_is_not_blamed_on_it() -> None:
+    text = 'let a = (1;\nfunction f() {\n  return 1;\n}\n'
+    start = text.index('  return')
+    assert syntax_problem('a.js', text, start, start + len('  return 1;\n')) is None
+
+
+def test_syntax_problem_ignores_unknown_suffixes() -> None:
+    assert syntax_problem('a.txt', '}{', 0, 2) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Robustness and start-up
+
+SUFFIXES = ('.js', '.ts', '.tsx', '.go', '.rs', '.java')
+FRAGMENTS = [
+    'function f() {', 'fn f() {', 'func f() {', 'void f() {', '}', '{', '(', ')', ';', '\n', '\r\n',
+    '\t', '    ', '// TODO', '/* TODO */', 'todo!()', 'panic("not implemented")', '"', "'", '`',
+    'throw new Error("Not implemented");', 'class A {', 'impl A {', 'package p\n', '=>', 'return 0;',
+    '/*', '*/', '#[test]', '@Override', 'é', '𝄞', '\x00', '\ud800',
+]
+SOURCES = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=30).map(''.join)
+
+
+@pytest.mark.parametrize('suffix', SUFFIXES)
+@settings(max_examples=150, deadline=None)
+@given(text=SOURCES)
+def test_find_stubs_only_ever_raises_parse_failure(suffix: str, text: str) -> None:
+    try:
+        stubs = find_stubs(f'x{suffix}', text)
+    except ParseFailure as e:
+        assert '\n' not in str(e)
+        return
+    for stub in stubs:
+        assert 0 <= stub.start <= stub.end <= len(text)
+        assert 1 <= stub.start_line <= stub.end_line
+    assert syntax_problem(f'x{suffix}', text, 0, len(text)) is None
+
+
+@pytest.mark.parametrize('suffix', SUFFIXES)
+@settings(max_examples=50, deadline=None)
+@given(text=st.text())
+def test_syntax_problem_never_raises(suffix: str, text: str) -> None:
+    problem = syntax_problem(f'x{suffix}', text, 0, len(text))
+    assert problem is None or '\n' not in problem
+
+
+def test_import_does_not_load_tree_sitter() -> None:
+    code = (
+        'import sys\n'
+        'from codestral_bot.stubs import treesitter\n'
+        'print("tree_sitter" in sys.modules)\n'
+        'treesitter.find_stubs("a.go", "package p\\n")\n'
+        'print(sorted({m.split(".")[0] for m in sys.modules if m.startswith("tree_sitter_")}))\n'
+    )
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ['False', "['tree_sitter_go']"]
