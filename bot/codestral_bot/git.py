@@ -73,16 +73,15 @@ def _base_commit(root: Path, ref: str) -> str:
 def diff_text(root: Path, mode: DiffMode, base: str | None = None,
               paths: Sequence[str] = ()) -> bytes:
     """The unified diff under review: worktree vs HEAD, index vs HEAD, or merge-base(base) vs worktree."""
-    if mode == 'base':
-        assert base is not None
-        against = _base_commit(root, base)
-    else:
-        against = 'HEAD' if _has_head(root) else _empty_tree(root)
     args = ['diff', *_DIFF_FLAGS]
     if mode == 'staged':
-        args.append('--cached')
-    args += [against, '--', *paths]
-    return _git(*args, cwd=root)
+        # With no commit yet, `--cached` alone compares with the empty tree: one git call, not two.
+        return _git(*args, '--cached', '--', *paths, cwd=root)
+    if mode == 'base':
+        assert base is not None
+        return _git(*args, _base_commit(root, base), '--', *paths, cwd=root)
+    against = 'HEAD' if _has_head(root) else _empty_tree(root)
+    return _git(*args, against, '--', *paths, cwd=root)
 
 
 def untracked_files(root: Path, paths: Sequence[str] = ()) -> list[str]:

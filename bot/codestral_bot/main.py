@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 
 from codestral_bot import __version__
 from codestral_bot.errors import FatalError
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ['main']
 
@@ -29,16 +30,19 @@ exit codes:
 """
 
 
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
+def _format(record: logging.LogRecord) -> str:
+    return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
 
 
 @contextlib.contextmanager
 def logging_handler(verbose: bool) -> Iterator[None]:
+    import logging  # ~5 ms: the hook's fast path returns before anything logs, but not before this
+
     logger = logging.getLogger('codestral_bot')
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
+    formatter = logging.Formatter()
+    formatter.format = _format  # type: ignore[method-assign]
+    handler.setFormatter(formatter)
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
@@ -49,6 +53,9 @@ def logging_handler(verbose: bool) -> Iterator[None]:
 
 
 def _write_crash_log() -> str:
+    import tempfile
+    import traceback
+
     fd, path = tempfile.mkstemp(prefix='codestral-bot-', suffix='.log')
     with os.fdopen(fd, 'w') as f:
         f.write(f'codestral-bot {__version__}, Python {sys.version}\n\n{traceback.format_exc()}')
@@ -197,8 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    with error_handler(), logging_handler(getattr(args, 'verbose', False)):
-        return _dispatch(args)
+    with error_handler():
+        if args.command == 'review':
+            return _dispatch(args)  # review installs the handler after its fast path
+        with logging_handler(getattr(args, 'verbose', False)):
+            return _dispatch(args)
 
 
 if __name__ == '__main__':

@@ -77,6 +77,15 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
     return 0
 
 
+def run_and_finish(args: argparse.Namespace, root: Path, config: Config, endpoint: Endpoint,
+                   planned: Sequence[Planned], changes: Sequence[FileChange], read: Callable[[str], SourceFile],
+                   targets: Sequence[Any], deadline: float | None) -> int:
+    sources = {t.source.path: t.source for t in targets}
+    outcome = asyncio.run(run_model(config, endpoint, planned, changes, read, sources,
+                                    deadline=deadline, args=args))
+    return finish(args, root, planned, outcome.fills, outcome, config)
+
+
 def _pacer_and_stats(config: Config, endpoint: Endpoint, deadline: float | None,
                      env: Mapping[str, str]) -> tuple[Any, Any, Any]:
     from codestral_bot import cost

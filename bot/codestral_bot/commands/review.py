@@ -1,38 +1,26 @@
-"""``codestral-bot review``: the change → stubs → fills (+ review comments) → diff, patch or edits."""
+"""``codestral-bot review``: the change → stubs → fills (+ review comments) → diff, patch or edits.
+
+The pre-commit hook runs this on every commit, and most commits hold no stub: the module imports
+only what the fast path needs (git and a regex); the pipeline, config and HTTP come in after.
+"""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import functools
-import logging
 import os
 import re
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from codestral_bot import git
-from codestral_bot.commands import _run
-from codestral_bot.config import Config
-from codestral_bot.config import load_config
-from codestral_bot.diff import parse_diff
-from codestral_bot.diff import whole_file_added
 from codestral_bot.errors import UsageError
-from codestral_bot.output import err
-from codestral_bot.pipeline import Planned
-from codestral_bot.pipeline import Target
-from codestral_bot.pipeline import find_targets
-from codestral_bot.pipeline import plan
-from codestral_bot.providers import Endpoint
-from codestral_bot.providers import resolve_endpoint
-from codestral_bot.records import FileChange
-from codestral_bot.sources import SourceSkipped
-from codestral_bot.sources import read_source
+
+if TYPE_CHECKING:
+    from codestral_bot.config import Config
+    from codestral_bot.pipeline import Planned
+    from codestral_bot.records import FileChange
 
 __all__ = ['review']
-
-logger = logging.getLogger('codestral_bot')
 
 # Words an added line must hold for any language's stub finder to find something there. The hook
 # checks this on the raw diff before importing anything heavy: most commits hold no stub.
@@ -69,11 +57,17 @@ def _pathspec(root: Path, paths: list[str]) -> list[str]:
     return out
 
 
-def _changes(root: Path, args: argparse.Namespace, paths: list[str]) -> tuple[bytes, list[FileChange]]:
+def _diff(root: Path, args: argparse.Namespace, paths: list[str]) -> bytes:
     mode: git.DiffMode = 'staged' if args.staged else 'base' if args.base else 'worktree'
-    diff = git.diff_text(root, mode, args.base, paths)
+    return git.diff_text(root, mode, args.base, paths)
+
+
+def _changes(root: Path, args: argparse.Namespace, paths: list[str], diff: bytes) -> tuple[bytes, list[FileChange]]:
+    from codestral_bot.diff import parse_diff
+    from codestral_bot.diff import whole_file_added
+
     changes = parse_diff(diff) if diff else []
-    if mode == 'worktree' and not args.hook:
+    if not args.staged and not args.base and not args.hook:
         for path in git.untracked_files(root, paths):
             try:
                 text = (root / path).read_bytes()
@@ -94,13 +88,35 @@ def _deadline(config: Config, args: argparse.Namespace) -> float | None:
 
 def review(args: argparse.Namespace) -> int:
     root = git.repo_root()
-    config, _ = load_config(root, cli_overrides(args))
     paths = _pathspec(root, args.paths)
-    diff, changes = _changes(root, args, paths)
+    diff = _diff(root, args, paths)
+    if args.no_comments and not args.base and not _STUB_HINT.search(diff) and not _has_untracked(root, args, paths):
+        return 0  # the fast path: nothing here could be a stub, and no review was asked for
+    from codestral_bot.main import logging_handler
+
+    with logging_handler(args.verbose):
+        return _review(args, root, paths, diff)
+
+
+def _has_untracked(root: Path, args: argparse.Namespace, paths: list[str]) -> bool:
+    return not args.staged and not args.hook and bool(git.untracked_files(root, paths))
+
+
+def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes) -> int:
+    import functools
+
+    from codestral_bot.commands import _run
+    from codestral_bot.config import load_config
+    from codestral_bot.pipeline import find_targets
+    from codestral_bot.pipeline import plan
+    from codestral_bot.providers import resolve_endpoint
+
+    config, _ = load_config(root, cli_overrides(args))
+    diff, changes = _changes(root, args, paths, diff)
     endpoint = resolve_endpoint(config, os.environ)
     wants_comments = config.comments and bool(endpoint.key or not endpoint.needs_key)
     if not wants_comments and not _STUB_HINT.search(diff):
-        return _run.finish(args, root, [], [], None, config)  # the fast path: nothing could be a stub
+        return 0
     read = functools.partial(_read, root, args.staged)
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude) if config.fill else []
@@ -112,13 +128,14 @@ def review(args: argparse.Namespace) -> int:
         return _run.print_plan(planned, endpoint, args)
     if not planned and not wants_comments:
         return _run.finish(args, root, [], [], None, config)
-    sources = {t.source.path: t.source for t in targets}
-    outcome = asyncio.run(_run.run_model(config, endpoint, planned, changes, read, sources,
-                                         deadline=_deadline(config, args), args=args))
-    return _run.finish(args, root, planned, outcome.fills, outcome, config)
+    return _run.run_and_finish(args, root, config, endpoint, planned, changes, read, targets,
+                               _deadline(config, args))
 
 
 def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
+    import logging
+
+    logger = logging.getLogger('codestral_bot')
     if planned:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; '
                        'the commit proceeds', len(planned))
@@ -126,4 +143,6 @@ def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
 
 
 def _read(root: Path, staged: bool, path: str) -> Any:
+    from codestral_bot.sources import read_source
+
     return read_source(root, path, staged=staged)
