@@ -57,7 +57,7 @@ def test_fills_a_python_stub_and_prints_the_diff(repo, fake_codestral, env) -> N
     assert request.json['prompt'].endswith('"""Circle area."""\n    ')
     assert request.json['suffix'] == '\n'
     assert request.json['model'] == 'codestral-latest'
-    assert request.headers['Authorization'] == f'Bearer {KEY}'
+    assert {k.lower(): v for k, v in request.headers.items()}['authorization'] == f'Bearer {KEY}'
 
 
 def test_apply_writes_the_fill_and_keeps_mode(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]

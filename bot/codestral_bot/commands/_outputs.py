@@ -102,19 +102,13 @@ def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) ->
     }
     stats = getattr(outcome, 'stats', None)
     if stats is not None:
-        doc['usage'] = stats.as_json(outcome.prices) if _takes_prices(stats) else stats.as_json()
+        doc['usage'] = stats.as_json(outcome.prices)
     comments = getattr(outcome, 'comments', None)
     if comments is not None:
         from codestral_bot.comments import findings_json
 
         doc['comments'] = findings_json(comments)
     return doc
-
-
-def _takes_prices(stats: Any) -> bool:
-    import inspect
-
-    return len(inspect.signature(stats.as_json).parameters) > 0
 
 
 def print_json(args: argparse.Namespace, fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> None:
