@@ -70,6 +70,13 @@ def _commit(repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:  # t
                           capture_output=True, text=True, timeout=600)
 
 
+def _stage_all_but_the_unstaged_note(repo, path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text()
+    path.write_text(text.replace('\n# unstaged work\n', ''))
+    repo.git.add(path.name)
+    path.write_text(text)
+
+
 def _install(repo, env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     result = _pre_commit(['install'], Path(repo.working_tree_dir), env)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -79,17 +86,19 @@ def test_fill_hook_modifies_the_file_then_the_commit_passes(project, hook_repo, 
                                                               tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     env = _env(hook_repo, tmp_path, CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url)
     _install(project, env)
-    path = write(project, 'calc.py', STUB)
+    tail = ''.join(f'\n\ndef keep{i}():\n    return {i}\n' for i in range(3))
+    path = write(project, 'calc.py', STUB + tail)
     project.git.add('calc.py')
-    path.write_text(STUB + '\n# unstaged work\n')  # must survive the hook untouched
+    # unstaged work away from the stub (pre-commit rolls fixes back when their contexts overlap)
+    path.write_text(STUB + tail + '\n# unstaged work\n')
     fake_codestral.enqueue('fim', 'return 2 * x')
 
     first = _commit(project, env)
     assert first.returncode != 0
-    assert 'files were modified by this hook' in first.stdout
-    assert path.read_text() == STUB.replace('pass', 'return 2 * x') + '\n# unstaged work\n'
+    assert 'files were modified by this hook' in first.stdout + first.stderr, first.stdout + first.stderr
+    assert path.read_text() == STUB.replace('pass', 'return 2 * x') + tail + '\n# unstaged work\n'
 
-    project.git.add('calc.py')
+    _stage_all_but_the_unstaged_note(project, path)
     second = _commit(project, env)
     assert second.returncode == 0, second.stdout + second.stderr
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 1
