@@ -83,7 +83,7 @@ class _Run:
     use_schema: bool = True  # json_schema until the API refuses it, then json_object
     auth_error: ModelAuthError | None = None
     requests: int = 0
-    usage: Usage = Usage()
+    usage: Usage = dataclasses.field(default_factory=Usage)
     notes: list[str] = dataclasses.field(default_factory=list)
 
     def progress(self, text: str) -> None:

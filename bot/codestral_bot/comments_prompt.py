@@ -203,7 +203,8 @@ def _as_text(value: Any, *, nullable: bool) -> str | None:
         return None
     if isinstance(value, str) and (nullable or value.strip()):
         return value
-    raise ValueError(f'{type(value).__name__} {repr(value)[:40]} where a non-empty string belongs')
+    wanted = 'a string or null' if nullable else 'a non-empty string'
+    raise ValueError(f'{repr(value)[:40]} is not {wanted}')
 
 
 def _as_severity(value: Any) -> str:

@@ -65,7 +65,7 @@ def _drop_reason(path: str, start: int, end: int, chunk: Chunk, change_paths: fr
 def _clean_suggestion(text: str, lines: Sequence[str], start: int, end: int) -> str | None:
     """The suggestion if it replaces exactly lines start..end with something new, else None."""
     text = text.replace('\r\n', '\n')
-    text = text[:-1] if text.endswith('\n') else text
+    text = text.removesuffix('\n')
     new = text.split('\n') if text else []
     current = list(lines[start - 1:end])
     if any(_RENDERED_LINE.match(line) for line in new) or '```' in text:
