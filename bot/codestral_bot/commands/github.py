@@ -70,6 +70,7 @@ logger = logging.getLogger('codestral_bot')
 REVIEWED_ACTIONS = ('opened', 'synchronize', 'reopened')
 PR_EVENTS = ('pull_request', 'pull_request_target')
 DEFAULT_API = 'https://api.github.com'
+NO_KEY = 'no API key: set the `api-key` input (CODESTRAL_API_KEY or MISTRAL_API_KEY) to fill stubs'
 DEFAULT_DEADLINE = 300.0  # seconds for all model requests of a run; a CI job can wait longer than a hook
 
 
@@ -104,7 +105,9 @@ class _Results:
     fills: list[Fill]
     findings: tuple[Finding, ...]
     usage: Usage
+    cost: float  # dollars, as `review` estimates them
     auth_error: str | None
+    notes: tuple[str, ...] = ()  # from the review-comment stage: chunks without comments, ...
 
 
 def github_command(args: argparse.Namespace) -> int:
@@ -198,7 +201,8 @@ def _open(args: argparse.Namespace, env: Mapping[str, str], event: _Event) -> _S
     try:
         repo = gh.get_repo(event.repository)
         pr = repo.get_pull(event.number)
-        files, notes = list_files(pr, pr.changed_files)
+        changed = pr.changed_files  # the client is lazy: reading a field is what fetches the PR
+        files, notes = list_files(pr, changed)
     except (GithubException, requests.RequestException) as e:
         raise GitHubError(f'cannot read pull request #{event.number} of {event.repository}: '
                           f'{describe(e)}') from None
@@ -251,8 +255,8 @@ def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
     if not config.fill:
         return []
     changes = session.pulled.changes
-    if not wants_comments:  # every file is read for comments anyway; else only likely ones
-        changes = [c for c in changes if _may_hold_stub(session, c.path)]
+    if not wants_comments and not any(_may_hold_stub(session, c.path) for c in changes):
+        return []  # as `review`: no added line could hold a stub, so no file is fetched
     targets = find_targets(changes, session.reader.read, languages=config.languages,
                            include=config.include, exclude=config.exclude)
     return plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
@@ -270,18 +274,17 @@ def _fill_and_review(session: _Session, args: argparse.Namespace, env: Mapping[s
     known = session.on_pr.fingerprints
     new = [p for p in planned if stub_fingerprint(p.fill.stub, p.source) not in known]
     if not _has_key(session.endpoint) or not (new or wants_comments):
-        return _Results(len(planned), len(planned) - len(new), [p.fill for p in new], (), Usage(), None)
+        return _Results(len(planned), len(planned) - len(new), [p.fill for p in new], (), Usage(), 0.0, None)
     sources = {p.source.path: p.source for p in new}
     quiet = argparse.Namespace(**{**vars(args), 'json': True})  # no progress line in a CI log
     outcome = asyncio.run(_run.run_model(
         session.config, session.endpoint, new, session.pulled.changes, session.reader.read, sources,
         deadline=session.config.timeout or DEFAULT_DEADLINE, args=quiet, env=env))
-    comments = outcome.comments
-    for note in getattr(comments, 'notes', ()):
-        logger.warning('%s', note)
-    usage = sum((f.usage for f in outcome.fills), Usage()) + getattr(comments, 'usage', Usage())
+    comments, stats = outcome.comments, outcome.stats
+    usage = Usage(stats.prompt_tokens, stats.completion_tokens)  # every request, FIM and chat
     return _Results(len(planned), len(planned) - len(new), outcome.fills,
-                    tuple(getattr(comments, 'findings', ()) or ()), usage, outcome.auth_error)
+                    tuple(getattr(comments, 'findings', ()) or ()), usage, stats.dollars(outcome.prices),
+                    outcome.auth_error, tuple(getattr(comments, 'notes', ()) or ()))
 
 
 # ---------------------------------------------------------------- items, posting, reporting
@@ -299,6 +302,8 @@ def _items(session: _Session, results: _Results) -> list[Item]:
             items.append(suggestion_item(fill, source, changes.get(path), path in patched))
         else:
             why = 'no API key' if no_key else (fill.reason or fill.status)
+            if fill.status in ('rejected', 'failed'):
+                logger.warning('%s:%d: %s: not filled: %s', path, fill.stub.start_line, fill.stub.name, why)
             items.append(stub_item(fill, source, why))
     items += [finding_item(f, changes.get(f.path), f.path in patched) for f in results.findings]
     return distinct(items)
@@ -339,14 +344,12 @@ def _fallback(session: _Session, posting: _Posting) -> str | None:
     if posting.failure is not None:
         return posting.failure
     if not _has_key(session.endpoint):
-        return 'no API key: set the `api-key` input (CODESTRAL_API_KEY or MISTRAL_API_KEY) to fill stubs'
+        return NO_KEY
     return None
 
 
-def _tally(session: _Session, results: _Results, items: Sequence[Item], posting: _Posting) -> actions.Tally:
-    config = session.config
+def _tally(results: _Results, items: Sequence[Item], posting: _Posting) -> actions.Tally:
     usage = results.usage
-    cost = (usage.prompt_tokens * config.price_input + usage.completion_tokens * config.price_output) / 1e6
     return actions.Tally(
         stubs=results.found,
         filled=sum(1 for f in results.fills if f.status == 'filled'),
@@ -354,14 +357,16 @@ def _tally(session: _Session, results: _Results, items: Sequence[Item], posting:
         comments=len(results.findings),
         posted=posting.posted.inline if posting.posted else 0,
         skipped=results.already + posting.skipped,
-        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, cost=cost,
+        prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens, cost=results.cost,
     )
 
 
 def _notes(session: _Session, results: _Results, posting: _Posting, fallback: str | None) -> list[str]:
-    notes = list(session.notes)
+    notes = [*session.notes, *results.notes]
     if fallback is not None:
         notes.append(fallback[0].upper() + fallback[1:] + '.')
+    if fallback != NO_KEY and not _has_key(session.endpoint):
+        notes.append(NO_KEY[0].upper() + NO_KEY[1:] + '.')
     if results.auth_error:
         notes.append(f'The API key was rejected: {results.auth_error}')
     skipped = results.already + posting.skipped
@@ -375,7 +380,7 @@ def _notes(session: _Session, results: _Results, posting: _Posting, fallback: st
 def _publish(session: _Session, results: _Results, items: list[Item], env: Mapping[str, str]) -> int:
     posting = _post(session, items, env)
     fallback = _fallback(session, posting)
-    tally = _tally(session, results, items, posting)
+    tally = _tally(results, items, posting)
     notes = _notes(session, results, posting, fallback)
     if fallback is not None:
         details = [i for i in items if i.fingerprint not in session.on_pr.fingerprints]
