@@ -11,7 +11,7 @@ whatever the network latency. A small margin (1% of the window) absorbs clock di
 A run may start with a burst of a whole window's budget (a commit hook with ten stubs sends them
 at once); after a 429 a token bucket, emptied and refilled at the window's rate, spaces the
 waiters out so the end of a pause is not a stampede, and the effective budgets shrink (AIMD:
-×0.7 on a 429, +5% of the limit per window of successes), which is how several processes
+×0.7 on a 429, +10% of the limit per window of successes), which is how several processes
 sharing one key converge on their share.
 
 Why not ``aiolimiter`` or ``limits``: ``aiolimiter.AsyncLimiter`` is a leaky bucket whose capacity
@@ -60,6 +60,8 @@ __all__ = [
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[object]]
+# Waits shorter than this count as none: a sleep of 1e-16 s does not move a float clock.
+_EPSILON = 1e-6
 
 
 # ---------------------------------------------------------------- limits
@@ -224,7 +226,7 @@ class Pacer:
         sleep: Sleep = asyncio.sleep,
         deadline: Deadline | None = None,
         decrease: float = 0.7,
-        recovery: float = 0.05,
+        recovery: float = 0.1,
         min_factor: float = 0.05,
         margin: float = 0.01,
     ) -> None:
@@ -245,7 +247,7 @@ class Pacer:
         self._level = float(limits.rpm or 0)  # starts full: a short run goes out at once
         self._level_at = clock()
         self._aborted: BaseException | None = None
-        self._abort_event = asyncio.Event()
+        self._sleepers: set[asyncio.Event] = set()  # backoffs that abort must cut short
 
     # -- public state
 
@@ -305,7 +307,7 @@ class Pacer:
             now = self._clock()
             # Only the head may go: first come, first served, so big prompts do not starve.
             wait = self._wait_time(waiter.cost, now) if self._queue[0] is waiter else math.inf
-            if wait <= 0:
+            if wait <= _EPSILON:
                 return self._admit(waiter.cost, now)
             await self._pause(waiter.wake, wait)
 
@@ -461,7 +463,8 @@ class Pacer:
         self._aborted = exc
         for waiter in self._queue:
             waiter.wake.set()
-        self._abort_event.set()
+        for sleeper in self._sleepers:
+            sleeper.set()
 
     @property
     def aborted(self) -> BaseException | None:
@@ -479,7 +482,13 @@ class Pacer:
         if self._deadline is not None and delay > self._deadline.remaining():
             raise DeadlineReached()
         if delay > 0:
-            await self._race(self._abort_event, delay)
+            # A fresh event per call: the pacer may serve more than one event loop in its life.
+            woken = asyncio.Event()
+            self._sleepers.add(woken)
+            try:
+                await self._race(woken, delay)
+            finally:
+                self._sleepers.discard(woken)
         self._raise_if_aborted()
 
 
