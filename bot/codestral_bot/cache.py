@@ -25,11 +25,13 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Self
+from typing import TypedDict
 from typing import TypeVar
 
 import platformdirs
@@ -40,6 +42,7 @@ from codestral_bot.records import Usage
 __all__ = [
     'CACHE_DIR_ENV',
     'DEFAULT_MAX_BYTES',
+    'CacheStats',
     'CachedCompletion',
     'CompletionCache',
     'cache_dir',
@@ -57,7 +60,10 @@ _ROW_OVERHEAD = 64  # bytes a row costs beyond its key and text, so tiny entries
 _EVICT_TO = 0.9  # evict below the bound, so the next puts do not each evict again
 _BUSY_TIMEOUT_S = 10.0
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-_SECRET = re.compile(r'(^|_)(api_?key|key|token|secret|password|authorization)$')
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+_OPEN_ATTEMPTS = 12
+# Parameter names that carry credentials (`prompt_cache_key` is a request field, not a secret).
+_SECRET = re.compile(r'(^|_)(api_?key|token|secret|password|authorization)$')
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS completions (
@@ -101,6 +107,17 @@ class CachedCompletion:
     def to_completion(self) -> Completion:
         usage = Usage(self.prompt_tokens, self.completion_tokens)
         return Completion(self.text, self.finish_reason, usage, cached=True)
+
+
+class CacheStats(TypedDict):
+    path: str
+    enabled: bool  # False once the cache switched itself off
+    entries: int
+    bytes: int  # the entries' counted size, what ``max_bytes`` bounds
+    file_bytes: int  # the database and its WAL on disk
+    max_bytes: int
+    hits: int  # over the file's life, all processes, since the last clear
+    misses: int
 
 
 def cache_dir() -> Path:
@@ -153,14 +170,13 @@ class CompletionCache:
         """Store (or replace) a completion, then evict the least recently used past ``max_bytes``."""
         self._run(lambda conn: _put(conn, key, completion, self.max_bytes), None)
 
-    def stats(self) -> dict[str, object]:
-        """entries, bytes (counted data), file_bytes, max_bytes, hits, misses, path, enabled."""
-        found = self._run(_stats, None)
-        counts = found or {'entries': 0, 'bytes': 0, 'hits': 0, 'misses': 0}
-        return {
-            **counts, 'file_bytes': _file_bytes(self.path), 'max_bytes': self.max_bytes,
-            'path': str(self.path), 'enabled': self.enabled,
-        }
+    def stats(self) -> CacheStats:
+        counts = self._run(_stats, None) or (0, 0, 0, 0)
+        entries, data, hits, misses = counts
+        return CacheStats(
+            path=str(self.path), enabled=self.enabled, entries=entries, bytes=data,
+            file_bytes=_file_bytes(self.path), max_bytes=self.max_bytes, hits=hits, misses=misses,
+        )
 
     def clear(self) -> int:
         """Remove every entry and reset the hit/miss counts; returns how many entries went."""
@@ -239,12 +255,27 @@ class CompletionCache:
 # --- SQL, one short transaction per call --------------------------------------------------------
 
 def _open(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Completions are code from private repositories: a new directory is the user's alone.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for attempt in range(1, _OPEN_ATTEMPTS):
+        try:
+            return _connect(path)
+        except sqlite3.OperationalError as e:
+            # Switching a new file to WAL answers SQLITE_BUSY at once, without the busy
+            # timeout, when another process opens it in the same instant: wait and retry.
+            if not _is_busy(e):
+                raise
+            time.sleep(0.02 * attempt)
+    return _connect(path)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False,
     )
     try:
-        conn.execute('PRAGMA journal_mode=WAL')
+        if conn.execute('PRAGMA journal_mode').fetchone()[0] != 'wal':
+            conn.execute('PRAGMA journal_mode=WAL')
         conn.execute('PRAGMA synchronous=NORMAL')  # WAL stays consistent; a crash may lose the last puts
         with _transaction(conn):
             for statement in _SCHEMA.split(';'):
@@ -257,10 +288,10 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+def _transaction(conn: sqlite3.Connection, begin: str = 'BEGIN IMMEDIATE') -> Iterator[None]:
     # IMMEDIATE takes the write lock up front: a deferred read-then-write transaction in WAL
     # mode fails at once (no busy wait) when another process wrote in between.
-    conn.execute('BEGIN IMMEDIATE')
+    conn.execute(begin)
     try:
         yield
     except BaseException:
@@ -302,10 +333,12 @@ def _put(conn: sqlite3.Connection, key: str, c: CachedCompletion, max_bytes: int
             conn.execute(_EVICT_SQL, (int(max_bytes * _EVICT_TO),))
 
 
-def _stats(conn: sqlite3.Connection) -> dict[str, int]:
-    entries, data = conn.execute('SELECT COUNT(*), COALESCE(SUM(size), 0) FROM completions').fetchone()
-    counters = dict(conn.execute('SELECT name, value FROM counters').fetchall())
-    return {'entries': entries, 'bytes': data, 'hits': counters['hits'], 'misses': counters['misses']}
+def _stats(conn: sqlite3.Connection) -> tuple[int, int, int, int]:
+    """(entries, bytes, hits, misses), read in one snapshot."""
+    with _transaction(conn, 'BEGIN'):
+        entries, data = conn.execute('SELECT COUNT(*), COALESCE(SUM(size), 0) FROM completions').fetchone()
+        counters = dict(conn.execute('SELECT name, value FROM counters').fetchall())
+    return entries, data, counters['hits'], counters['misses']
 
 
 def _clear(conn: sqlite3.Connection) -> int:
@@ -345,6 +378,13 @@ def _is_corrupt(error: sqlite3.Error) -> bool:
         return code & 0xFF in _CORRUPT_CODES
     text = str(error)
     return 'not a database' in text or 'malformed' in text
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    code = getattr(error, 'sqlite_errorcode', None)
+    if isinstance(code, int):
+        return code & 0xFF in _BUSY_CODES
+    return 'locked' in str(error) or 'busy' in str(error)
 
 
 def _one_line(error: BaseException) -> str:

@@ -33,14 +33,15 @@ def _all_sources(changes: Sequence[FileChange], read: Callable[[str], SourceFile
 
 async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[FileChange],
                          read: Callable[[str], SourceFile], known: dict[str, SourceFile],
-                         pacer: Any, stats: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
+                         spending: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
     """The comments result (None when the deadline cut it) and the texts it was given."""
     import asyncio
 
     from codestral_bot.comments import review_comments
 
     sources = _all_sources(changes, read, known)
-    client = make_client(endpoint, config, role='chat', pacer=pacer, stats=stats)
+    client = make_client(endpoint, config, role='chat', pacer=spending.pacer, stats=spending.stats,
+                         allowance=spending.allowance)
     try:
         coro = review_comments(client, changes, sources, max_per_file=config.max_comments_per_file,
                                max_total=config.max_comments, exclude=config.exclude)

@@ -86,17 +86,44 @@ def run_and_finish(args: argparse.Namespace, root: Path, config: Config, endpoin
     return finish(args, root, planned, outcome.fills, outcome, config)
 
 
-def _pacer_and_stats(config: Config, endpoint: Endpoint, deadline: float | None,
-                     env: Mapping[str, str]) -> tuple[Any, Any, Any]:
+@dataclasses.dataclass(frozen=True)
+class Spending:
+    """What every request of a run shares: the pacer, the counters, the prices and the budgets."""
+
+    pacer: Any  # pacing.Pacer, or None for a local model
+    stats: Any  # cost.RunStats
+    prices: Any  # cost.Prices
+    allowance: Any  # budget.Allowance, or None when nothing caps spending
+
+
+def _daily_quota(config: Config, endpoint: Endpoint, tpd: float | None) -> Any:
+    if tpd is None or not endpoint.key:
+        return None
+    from codestral_bot.quota_store import DailyQuota
+    from codestral_bot.quota_store import hash_key
+
+    return DailyQuota(None, hash_key(endpoint.key), tpd)
+
+
+def _spending(config: Config, endpoint: Endpoint, deadline: float | None, env: Mapping[str, str]) -> Spending:
     from codestral_bot import cost
     from codestral_bot import pacing
+    from codestral_bot.budget import Allowance
 
     # A shorter "minute", for tests and benchmarks against a fake API with a time-scaled quota.
     window = float(env.get('CODESTRAL_BOT_RATE_WINDOW') or 60.0)
     limits = pacing.limits_for(config.plan, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd,
                                concurrency=config.concurrency, window=window)
-    pacer = pacing.Pacer(limits, deadline=pacing.Deadline(deadline)) if endpoint.provider != 'ollama' else None
-    return pacer, cost.RunStats(), cost.Prices(config.price_input, config.price_output)
+    # A local model has no quota and no price; a paid provider in either role keeps both.
+    local = {config.fim_provider or config.provider, config.chat_provider or config.provider} == {'ollama'}
+    pacer = None if local else pacing.Pacer(limits, deadline=pacing.Deadline(deadline))
+    prices = cost.Prices(0.0, 0.0) if local else cost.Prices(config.price_input, config.price_output)
+    daily = None if local else _daily_quota(config, endpoint, limits.tpd)
+    allowance = None
+    if daily is not None or config.budget_tokens is not None or config.budget_dollars is not None:
+        allowance = Allowance(daily=daily, run_tokens=config.budget_tokens,
+                              run_dollars=config.budget_dollars, prices=prices)
+    return Spending(pacer, cost.RunStats(), prices, allowance)
 
 
 class _Progress:
@@ -133,11 +160,11 @@ async def run_model(config: Config, endpoint: Endpoint, planned: Sequence[Planne
     import os
 
     env = os.environ if env is None else env
-    pacer, stats, prices = _pacer_and_stats(config, endpoint, deadline, env)
-    client = _fim_client(config, endpoint, pacer, stats)
+    spending = _spending(config, endpoint, deadline, env)
+    client = _fim_client(config, endpoint, spending)
     progress = _Progress(len(planned) if not args.json else 0)
     try:
-        comments_task = _comments_task(config, env, changes, read, sources, pacer, stats, deadline)
+        comments_task = _comments_task(config, env, changes, read, sources, spending, deadline)
         fills = await fill_all(client, planned, deadline=deadline,
                                on_text=progress.on_text if progress.live else None,
                                on_done=progress.on_done)
@@ -146,21 +173,22 @@ async def run_model(config: Config, endpoint: Endpoint, planned: Sequence[Planne
         progress.close()
         await client.aclose()
     auth = next((f.reason for f in fills if f.status == 'failed' and 'API key was rejected' in f.reason), None)
-    return Outcome(fills, comments, stats, prices, auth, comment_sources)
+    return Outcome(fills, comments, spending.stats, spending.prices, auth, comment_sources)
 
 
-def _fim_client(config: Config, endpoint: Endpoint, pacer: Any, stats: Any) -> Any:
-    client = make_client(endpoint, config, pacer=pacer, stats=stats)
+def _fim_client(config: Config, endpoint: Endpoint, spending: Spending) -> Any:
+    client = make_client(endpoint, config, pacer=spending.pacer, stats=spending.stats,
+                         allowance=spending.allowance)
     if not config.cache:
         return client
     from codestral_bot.cache_client import CachingClient
 
-    return CachingClient(client, config, endpoint, stats)
+    return CachingClient(client, config, endpoint, spending.stats)
 
 
 def _comments_task(config: Config, env: Mapping[str, str], changes: Sequence[FileChange],
-                   read: Callable[[str], SourceFile], sources: dict[str, SourceFile], pacer: Any,
-                   stats: Any, deadline: float | None) -> asyncio.Task[Any] | None:
+                   read: Callable[[str], SourceFile], sources: dict[str, SourceFile], spending: Spending,
+                   deadline: float | None) -> asyncio.Task[Any] | None:
     if not config.comments:
         return None
     endpoint = resolve_endpoint(config, env, role='chat')
@@ -168,7 +196,7 @@ def _comments_task(config: Config, env: Mapping[str, str], changes: Sequence[Fil
         return None
     from codestral_bot.comments_run import review_changes
 
-    return asyncio.ensure_future(review_changes(config, endpoint, changes, read, sources, pacer, stats, deadline))
+    return asyncio.ensure_future(review_changes(config, endpoint, changes, read, sources, spending, deadline))
 
 
 def _summary(fills: Sequence[Fill], outcome: Outcome | None) -> str:

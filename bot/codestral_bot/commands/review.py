@@ -113,8 +113,8 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
 
     config, _ = load_config(root, cli_overrides(args))
     diff, changes = _changes(root, args, paths, diff)
-    endpoint = resolve_endpoint(config, os.environ)
-    wants_comments = config.comments and bool(endpoint.key or not endpoint.needs_key)
+    chat = resolve_endpoint(config, os.environ, role='chat') if config.comments else None
+    wants_comments = chat is not None and bool(chat.key or not chat.needs_key)
     if not wants_comments and not _STUB_HINT.search(diff):
         return 0
     read = functools.partial(_read, root, args.staged)
@@ -122,6 +122,8 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs)
+    # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.
+    endpoint = resolve_endpoint(config, os.environ) if planned or chat is None else chat
     if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
         return _hook_without_key(args, planned)
     if args.dry_run or (endpoint.needs_key and not endpoint.key):

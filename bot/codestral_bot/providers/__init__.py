@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from codestral_bot.errors import UsageError
 
 if TYPE_CHECKING:
+    from codestral_bot.budget import Allowance
     from codestral_bot.config import Config
     from codestral_bot.cost import RunStats
     from codestral_bot.pacing import Pacer
@@ -61,15 +62,17 @@ def resolve_endpoint(config: Config, env: Mapping[str, str], role: str = 'fim') 
 
 
 def make_client(endpoint: Endpoint, config: Config, *, role: str = 'fim', pacer: Pacer | None = None,
-                stats: RunStats | None = None, timeout: float = 60.0) -> ModelClient:
+                stats: RunStats | None = None, timeout: float = 60.0,
+                allowance: Allowance | None = None) -> ModelClient:
     if endpoint.provider == 'mistral':
         from codestral_bot.providers.mistral import MistralClient
 
         return MistralClient(
             base=endpoint.base, key=endpoint.key, model=config.model, chat_model=config.chat_model,
             max_tokens=config.max_tokens, temperature=config.temperature, stop=list(config.stop),
-            timeout=timeout, pacer=pacer, stats=stats,
+            timeout=timeout, pacer=pacer, stats=stats, allowance=allowance,
         )
     from codestral_bot.providers import extra
 
-    return extra.make_client(endpoint, config, role=role, pacer=pacer, stats=stats, timeout=timeout)
+    return extra.make_client(endpoint, config, role=role, pacer=pacer, stats=stats, timeout=timeout,
+                             allowance=allowance)

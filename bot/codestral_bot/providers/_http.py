@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import time
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
@@ -24,12 +25,15 @@ from codestral_bot.errors import ModelRateLimited
 from codestral_bot.errors import ModelRejected
 from codestral_bot.errors import ModelUnavailable
 from codestral_bot.errors import UsageError
+from codestral_bot.records import Usage
 
 if TYPE_CHECKING:
     import httpx
 
+    from codestral_bot.budget import Allowance
     from codestral_bot.cost import RunStats
     from codestral_bot.pacing import Pacer
+    from codestral_bot.pacing import RetryPolicy
 
 __all__ = ['Transport', 'check_transport', 'error_for_status', 'host_of', 'is_loopback']
 
@@ -125,11 +129,14 @@ class Transport:
     """One ``httpx.AsyncClient`` (one connection pool), the pacer, and the retry loop."""
 
     def __init__(self, base: str, headers: dict[str, str], *, timeout: float,
-                 pacer: Pacer | None, stats: RunStats | None, secret: str | None) -> None:
+                 pacer: Pacer | None, stats: RunStats | None, secret: str | None,
+                 retry: RetryPolicy | None = None, allowance: Allowance | None = None) -> None:
         import httpx
 
         self.base = base.rstrip('/')
         self.pacer = pacer
+        self.allowance = allowance
+        self.retry = retry  # None: pacing.RetryPolicy()'s defaults (a local server wants fewer tries)
         self.stats = stats
         self._secret = secret
         self.client = httpx.AsyncClient(
@@ -145,19 +152,23 @@ class Transport:
         await self.client.aclose()
 
     async def call(self, what: str, estimated_tokens: int,
-                   attempt_once: Callable[[], Awaitable[tuple[T, int]]]) -> T:
-        """Run ``attempt_once`` (→ result, tokens used) under pacing, retrying what is worth it."""
+                   attempt_once: Callable[[], Awaitable[tuple[T, Usage]]]) -> T:
+        """Run ``attempt_once`` (→ result, usage) under pacing and budgets, retrying what is worth it."""
         from codestral_bot import pacing
 
-        policy = pacing.RetryPolicy()
+        policy = self.retry or pacing.RetryPolicy()
         attempt = 0
         while True:
             attempt += 1
             sent_at: list[float] = []
             try:
-                return await self._paced(estimated_tokens, attempt_once, sent_at)
+                return await self._budgeted(estimated_tokens, attempt_once, sent_at)
             except ModelError as e:
                 e.args = (self.scrub(str(e)),)
+                if isinstance(e, ModelRateLimited) and self.pacer is not None:
+                    # Slow everyone down first, so the backoff below starts from the cut rate.
+                    hint = pacing.rate_limit_delay(e.headers, time.time())
+                    self.pacer.on_rate_limited(hint, sent_at=sent_at[0] if sent_at else None)
                 delay = self._retry_delay(policy, attempt, e)
                 if delay is None:
                     raise
@@ -165,34 +176,46 @@ class Transport:
                     self.stats.record_retry(rate_limited=isinstance(e, ModelRateLimited))
                 if self.pacer is None:
                     await _sleep(delay)
-                    continue
-                if isinstance(e, ModelRateLimited):
-                    self.pacer.on_rate_limited(delay, sent_at=sent_at[0] if sent_at else None)
-                await self.pacer.backoff(delay)
+                else:
+                    await self.pacer.backoff(delay)
 
-    def _retry_delay(self, policy: Any, attempt: int, e: ModelError) -> float | None:
+    def _retry_delay(self, policy: RetryPolicy, attempt: int, e: ModelError) -> float | None:
         from codestral_bot import pacing
+        from codestral_bot.budget import BudgetReached
 
         if isinstance(e, ModelAuthError):
             if self.pacer is not None:
                 self.pacer.abort(e)  # a bad key is bad for every request still waiting
             return None
-        if isinstance(e, ModelRejected | pacing.DeadlineReached):
+        if isinstance(e, ModelRejected | pacing.DeadlineReached | BudgetReached):
             return None
         floor = self.pacer.backoff_floor() if self.pacer is not None else 0.0
         return pacing.retry_delay(policy, attempt, e.status, e.headers, min_delay=floor)
 
-    async def _paced(self, estimated_tokens: int, attempt_once: Callable[[], Awaitable[tuple[T, int]]],
-                     sent_at: list[float]) -> T:
-        if self.pacer is None:
-            result, _ = await attempt_once()
+    async def _budgeted(self, estimated_tokens: int, attempt_once: Callable[[], Awaitable[tuple[T, Usage]]],
+                        sent_at: list[float]) -> T:
+        if self.allowance is None:
+            result, _ = await self._paced(estimated_tokens, attempt_once, sent_at)
             return result
+        self.allowance.reserve(estimated_tokens)
+        usage = Usage()
+        try:
+            result, usage = await self._paced(estimated_tokens, attempt_once, sent_at)
+        finally:
+            self.allowance.settle(estimated_tokens, usage.prompt_tokens, usage.completion_tokens)
+        return result
+
+    async def _paced(self, estimated_tokens: int, attempt_once: Callable[[], Awaitable[tuple[T, Usage]]],
+                     sent_at: list[float]) -> tuple[T, Usage]:
+        if self.pacer is None:
+            return await attempt_once()
         async with self.pacer.slot(estimated_tokens) as slot:
             sent_at.append(slot.sent_at)
-            result, used = await attempt_once()
-            slot.settle(used)
+            result, usage = await attempt_once()
+            total = usage.prompt_tokens + usage.completion_tokens
+            slot.settle(total or estimated_tokens)
         self.pacer.on_success()
-        return result
+        return result, usage
 
     @contextlib.asynccontextmanager
     async def post(self, path: str, body: dict[str, Any], what: str, *,

@@ -17,6 +17,7 @@ from codestral_bot.tokens import estimate_tokens
 if TYPE_CHECKING:
     import httpx
 
+    from codestral_bot.budget import Allowance
     from codestral_bot.cost import RunStats
     from codestral_bot.pacing import Pacer
 
@@ -82,12 +83,14 @@ class MistralClient:
 
     def __init__(self, *, base: str, key: str | None, model: str, chat_model: str | None = None,
                  max_tokens: int = 512, temperature: float | None = 0.2, stop: list[str] | None = None,
-                 timeout: float = 60.0, pacer: Pacer | None = None, stats: RunStats | None = None) -> None:
+                 timeout: float = 60.0, pacer: Pacer | None = None, stats: RunStats | None = None,
+                 allowance: Allowance | None = None) -> None:
         check_transport(base, has_key=bool(key))
         headers = {'Accept': 'application/json', 'User-Agent': 'codestral-bot'}
         if key:
             headers['Authorization'] = f'Bearer {key}'
-        self.http = Transport(base, headers, timeout=timeout, pacer=pacer, stats=stats, secret=key)
+        self.http = Transport(base, headers, timeout=timeout, pacer=pacer, stats=stats, secret=key,
+                              allowance=allowance)
         self.model = model
         self.chat_model = chat_model or model
         self.max_tokens = max_tokens
@@ -122,8 +125,7 @@ class MistralClient:
             completion = await self._send(path, body, what, on_text)
             if self.stats is not None:
                 self.stats.record_request(completion.usage)
-            used = completion.usage.prompt_tokens + completion.usage.completion_tokens
-            return completion, used or cost
+            return completion, completion.usage
 
         return await self.http.call(what, cost, once)
 
