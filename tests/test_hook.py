@@ -1,7 +1,6 @@
 """The pre-commit hooks through real `pre-commit` and real `git commit`, this checkout as the hook repo."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

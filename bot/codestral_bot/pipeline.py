@@ -122,7 +122,7 @@ async def fill_all(client: ModelClient, planned: Sequence[Planned], *, deadline:
             task.add_done_callback(lambda t: on_done(t.result()) if not t.cancelled() and not t.exception() else None)
     if tasks:
         await asyncio.wait(tasks, timeout=deadline)
-    return [_result(task, item) for task, item in zip(tasks, planned)]
+    return [_result(task, item) for task, item in zip(tasks, planned, strict=True)]
 
 
 def _result(task: asyncio.Future[Fill], item: Planned) -> Fill:

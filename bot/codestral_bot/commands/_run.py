@@ -14,13 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from codestral_bot import __version__
-from codestral_bot.cleanup import apply_fills
 from codestral_bot.config import Config
-from codestral_bot.errors import ModelAuthError
-from codestral_bot.errors import UsageError
 from codestral_bot.output import err
 from codestral_bot.output import out
-from codestral_bot.output import paint
 from codestral_bot.pipeline import Planned
 from codestral_bot.pipeline import fill_all
 from codestral_bot.providers import Endpoint

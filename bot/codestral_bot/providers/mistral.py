@@ -121,7 +121,7 @@ class MistralClient:
 
     async def _request(self, path: str, body: dict[str, Any], what: str, cost: int,
                        on_text: OnText | None) -> Completion:
-        async def once() -> tuple[Completion, int]:
+        async def once() -> tuple[Completion, Usage]:
             completion = await self._send(path, body, what, on_text)
             if self.stats is not None:
                 self.stats.record_request(completion.usage)
