@@ -97,9 +97,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
 def _add_pacing_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group('pacing and budgets')
     group.add_argument('--plan', choices=('free', 'payg', 'enterprise', 'custom'), help='rate-limit plan (default: payg)')
-    group.add_argument('--rpm', type=float, help='requests per minute (overrides the plan)')
-    group.add_argument('--tpm', type=float, help='tokens per minute (overrides the plan)')
-    group.add_argument('--tpd', type=float, help='tokens per day (overrides the plan)')
+    group.add_argument('--rpm', type=int, help='requests per minute (overrides the plan)')
+    group.add_argument('--tpm', type=int, help='tokens per minute (overrides the plan)')
+    group.add_argument('--tpd', type=int, help='tokens per day (overrides the plan)')
     group.add_argument('--concurrency', type=int, help='requests in flight at once')
     group.add_argument('--timeout', type=float, metavar='SECONDS',
                        help='deadline for the whole run (default: 60, none with --base)')

@@ -1,0 +1,103 @@
+"""Pacing, backoff and budgets as a user sees them: the CLI against a fake API enforcing a quota."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.codestral import FakeCodestral
+from tests.fakes.codestral import Quota
+from tests.fakes.codestral import Reply
+from tests.repo_util import cli_env
+from tests.repo_util import commit_all
+from tests.repo_util import make_repo
+from tests.repo_util import run_cli
+from tests.repo_util import write
+
+
+def _stubs(n: int) -> str:
+    return ''.join(f'def f{i}(x):\n    """Step {i}."""\n    pass\n\n\n' for i in range(n))
+
+
+def _setup(tmp_path: Path, fake: FakeCodestral, n: int, **env: str) -> tuple[Path, dict[str, str]]:
+    repo = make_repo(tmp_path / 'repo')
+    write(repo, 'README.md', 'x\n')
+    commit_all(repo)
+    write(repo, 'steps.py', _stubs(n))
+    fake.responder = lambda body: 'return x + 1'
+    return Path(repo.working_tree_dir), cli_env(
+        CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake.url,
+        CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'), **env)
+
+
+def _run(root: Path, env: dict[str, str], *flags: str) -> dict:  # type: ignore[type-arg]
+    result = run_cli(['review', '--no-comments', '--json', *flags], root, env)
+    assert 'Traceback' not in result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize('headers', ['retry-after', 'x-ratelimit', 'none'])
+def test_a_quota_smaller_than_the_run_is_waited_out(tmp_path: Path, fake_codestral: FakeCodestral,
+                                                    headers: str) -> None:
+    # The server allows 4 requests per 1 s window; our plan says more, so 429s come and are honoured.
+    fake_codestral.quota = Quota(requests=4, window=1.0, headers=headers)
+    root, env = _setup(tmp_path, fake_codestral, 8, CODESTRAL_BOT_RATE_WINDOW='1')
+    doc = _run(root, env, '--rpm', '100')
+    assert [f['status'] for f in doc['fills']] == ['filled'] * 8
+    assert doc['usage']['rate_limited'] >= 1
+
+
+def test_pacing_to_the_real_quota_sends_no_429(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    fake_codestral.quota = Quota(requests=4, window=1.0)
+    root, env = _setup(tmp_path, fake_codestral, 8, CODESTRAL_BOT_RATE_WINDOW='1')
+    doc = _run(root, env, '--plan', 'custom', '--rpm', '4')
+    assert [f['status'] for f in doc['fills']] == ['filled'] * 8
+    assert fake_codestral.quota.rejected_429 == 0
+
+
+def test_retry_after_as_http_date(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral, 1)
+    fake_codestral.enqueue('fim', Reply.rate_limited(retry_after=1), 'return 1')
+    fake_codestral.quota = None
+    doc = _run(root, env)
+    assert doc['fills'][0]['status'] == 'filled'
+    assert doc['usage']['retries'] == 1
+
+
+def test_daily_cap_stops_sending_and_says_so(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral, 3)
+    doc = _run(root, env, '--plan', 'free', '--tpd', '100', '--max-tokens', '256')
+    assert fake_codestral.count('fim') == 0
+    assert {f['reason'] for f in doc['fills']} == {
+        "not filled: today's token cap (100 tokens/day) is reached for this key"}
+
+
+def test_daily_use_is_remembered_across_runs(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral, 3)
+    cap = ('--plan', 'free', '--tpd', '350', '--max-tokens', '256', '--concurrency', '1')
+    fresh = _run(root, {**env, 'CODESTRAL_BOT_CACHE_DIR': str(tmp_path / 'fresh')}, *cap, '--no-cache')
+    assert 'filled' in [f['status'] for f in fresh['fills']]  # 350 tokens allow a first request
+    _run(root, env, '--plan', 'free', '--tpd', '5000', '--no-cache')  # spends ~100 tokens today
+    fake_codestral.reset()
+    fake_codestral.responder = lambda body: 'return x + 1'
+    doc = _run(root, env, *cap, '--no-cache')
+    assert fake_codestral.count('fim') == 0
+    assert all('token cap' in f['reason'] for f in doc['fills'])
+
+
+def test_run_token_budget(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral, 4)
+    doc = _run(root, env, '--budget-tokens', '300', '--concurrency', '1', '--max-tokens', '100')
+    reasons = [f['reason'] or '' for f in doc['fills']]
+    assert any("token budget (300) is spent" in r for r in reasons)
+    assert fake_codestral.count('fim') < 4
+
+
+def test_401_mid_run_stops_every_other_request(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral, 20)
+    env['CODESTRAL_API_KEY'] = 'wrong-key'
+    result = run_cli(['review', '--no-comments', '--concurrency', '2'], root, env)
+    assert result.returncode == 2
+    assert result.stderr.count('the API key was rejected') == 1
+    assert fake_codestral.count('fim') <= 2  # only those already in flight
