@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from collections.abc import Awaitable
 from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
@@ -117,6 +118,17 @@ def map_httpx_errors(what: str) -> Iterator[None]:
         raise ModelIncomplete(f'{what}: the connection was cut mid-answer') from e
     except httpx.TransportError as e:
         raise ModelUnavailable(f'{what}: cannot connect ({type(e).__name__}: {e})') from e
+
+
+def _log_limits(headers: Mapping[str, str]) -> None:
+    """With --verbose, show the limits the API reports for this key (how users learn theirs)."""
+    import logging
+
+    logger = logging.getLogger('codestral_bot')
+    if logger.isEnabledFor(logging.DEBUG) and any('ratelimit' in name.lower() for name in headers):
+        from codestral_bot.pacing import RateLimitInfo
+
+        logger.debug('rate limits reported by the API: %s', RateLimitInfo.from_headers(headers).describe())
 
 
 async def _sleep(delay: float) -> None:
@@ -229,6 +241,7 @@ class Transport:
                     error = error_for_status(response.status_code, raw, what)
                     error.headers = dict(response.headers)
                     raise error
+                _log_limits(response.headers)
                 yield response
             finally:
                 await response.aclose()
