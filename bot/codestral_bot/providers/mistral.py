@@ -27,7 +27,7 @@ CODESTRAL_BASE = 'https://codestral.mistral.ai'
 MISTRAL_BASE = 'https://api.mistral.ai'
 
 
-def _content_text(content: Any) -> str:
+def content_text(content: Any) -> str:
     """``message.content`` is a string, null, or (per the schema) a list of chunks."""
     if content is None:
         return ''
@@ -36,20 +36,20 @@ def _content_text(content: Any) -> str:
     return str(content)
 
 
-def _usage(data: Any) -> Usage:
+def usage_of(data: Any) -> Usage:
     if not isinstance(data, dict):
         return Usage()
     return Usage(int(data.get('prompt_tokens') or 0), int(data.get('completion_tokens') or 0))
 
 
-def _completion(data: dict[str, Any], what: str) -> Completion:
+def completion_from_json(data: dict[str, Any], what: str) -> Completion:
     try:
         choice = data['choices'][0]
-        text = _content_text(choice['message'].get('content'))
+        text = content_text(choice['message'].get('content'))
     except (KeyError, IndexError, TypeError, AttributeError):
         raise ModelIncomplete(f'{what}: the answer had no choices[0].message') from None
     return Completion(text=text, finish_reason=str(choice.get('finish_reason') or 'stop'),
-                      usage=_usage(data.get('usage')))
+                      usage=usage_of(data.get('usage')))
 
 
 async def _read_stream(response: httpx.Response, what: str, on_text: OnText) -> Completion:
@@ -68,13 +68,13 @@ async def _read_stream(response: httpx.Response, what: str, on_text: OnText) -> 
         except ValueError:
             raise ModelIncomplete(f'{what}: a stream event was not JSON') from None
         for choice in chunk.get('choices') or []:
-            piece = _content_text((choice.get('delta') or {}).get('content'))
+            piece = content_text((choice.get('delta') or {}).get('content'))
             if piece:
                 parts.append(piece)
                 on_text(piece)
             finish = choice.get('finish_reason') or finish
         if chunk.get('usage'):
-            usage = _usage(chunk['usage'])
+            usage = usage_of(chunk['usage'])
     raise ModelIncomplete(f'{what}: the stream ended before the answer was complete')
 
 
@@ -138,7 +138,7 @@ class MistralClient:
                     return await _read_stream(response, what, on_text)
                 raw = await response.aread()
         try:
-            return _completion(json.loads(raw), what)
+            return completion_from_json(json.loads(raw), what)
         except ValueError:
             raise ModelIncomplete(f'{what}: the answer was not JSON') from None
 

@@ -19,6 +19,9 @@ from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers.base import OnText
+from codestral_bot.providers.mistral import content_text as _content_text
+from codestral_bot.providers.mistral import completion_from_json
+from codestral_bot.providers.mistral import usage_of as _usage
 from codestral_bot.records import Completion
 from codestral_bot.records import Usage
 from codestral_bot.tokens import estimate_tokens
@@ -51,18 +54,6 @@ def model_name(configured: str | None) -> str:
     return DEFAULT_MODEL if not configured or configured == MISTRAL_DEFAULT else configured
 
 
-def _content_text(content: Any) -> str:
-    if isinstance(content, list):
-        return ''.join(c.get('text', '') for c in content if isinstance(c, dict))
-    return '' if content is None else str(content)
-
-
-def _usage(data: Any) -> Usage:
-    if not isinstance(data, dict):
-        return Usage()
-    return Usage(int(data.get('prompt_tokens') or 0), int(data.get('completion_tokens') or 0))
-
-
 def _check_error(data: Mapping[str, Any], what: str) -> None:
     """OpenRouter reports an upstream failure inside a 200 answer or a stream chunk."""
     error = data.get('error')
@@ -76,13 +67,7 @@ def _completion(data: Any, what: str) -> Completion:
     if not isinstance(data, dict):
         raise ModelIncomplete(f'{what}: the answer was not a JSON object')
     _check_error(data, what)
-    try:
-        choice = data['choices'][0]
-        text = _content_text(choice['message'].get('content'))
-    except (KeyError, IndexError, TypeError, AttributeError):
-        raise ModelIncomplete(f'{what}: the answer had no choices[0].message') from None
-    return Completion(text=text, finish_reason=str(choice.get('finish_reason') or 'stop'),
-                      usage=_usage(data.get('usage')))
+    return completion_from_json(data, what)  # the OpenAI shape, as Mistral's own
 
 
 class _StreamState:
