@@ -1,8 +1,9 @@
 """The context stage: what the model sees before (``prompt``) and after (``suffix``) a stub.
 
 Both are cut by whole lines to a token budget, nearest lines kept: the prefix loses lines from
-the top, the suffix from the bottom. When the prefix is cut, the file's import block is kept in
-front (the body will likely call what the file imports). Line endings are sent as ``\\n``.
+the top, the suffix from the bottom. When the prefix is cut, the file's import block (the body
+will likely call what the file imports) and the headers of the enclosing scopes (the class a
+method belongs to) are kept in front of the nearest lines. Line endings are sent as ``\\n``.
 """
 from __future__ import annotations
 
@@ -75,6 +76,24 @@ def _import_block(lines: list[str]) -> list[str]:
     return block[:last_import + 1]
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(' \t'))
+
+
+def _scope_headers(lines: list[str], upto: int) -> list[int]:
+    """Indexes of the lines that open the scopes around line ``upto`` (class, outer function)."""
+    found = []
+    level = _indent(lines[upto]) if upto < len(lines) else 0
+    for i in range(upto - 1, -1, -1):
+        line = lines[i]
+        if line.strip() and _indent(line) < level:
+            found.append(i)
+            level = _indent(line)
+            if level == 0:
+                break
+    return found[::-1]
+
+
 def _cut_prefix(prefix: str, budget: int) -> str:
     if estimate_tokens(prefix) <= budget:
         return prefix
@@ -84,9 +103,14 @@ def _cut_prefix(prefix: str, budget: int) -> str:
     if estimate_tokens(''.join(header)) > budget * _HEADER_SHARE:
         header = []
     near = _keep_last_lines(lines[len(header):], budget - estimate_tokens(''.join(header) + last))
+    first_near = len(lines) - len(near)
+    scopes = [lines[i] for i in _scope_headers(lines, first_near) if i >= len(header)]
+    if estimate_tokens(''.join(scopes)) > budget * _HEADER_SHARE:
+        scopes = []
+    near = _keep_last_lines(near, budget - estimate_tokens(''.join(header + scopes) + last))
     if header and len(header) + len(near) < len(lines):
         header = header + ['\n']  # a visible gap: the model should not continue the imports
-    return ''.join(header + near) + last
+    return ''.join(header + scopes + near) + last
 
 
 def _cut_suffix(suffix: str, budget: int) -> str:
