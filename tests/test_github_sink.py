@@ -345,3 +345,14 @@ def test_action_keys_the_pip_cache_on_its_pyproject(tmp_path: Path) -> None:
            'GITHUB_OUTPUT': str(output)}
     subprocess.run(['bash', '-c', step['run']], env=env, capture_output=True, text=True, check=True)
     assert re.fullmatch(r'hash=[0-9a-f]{16}\n', output.read_text(encoding='utf-8'))
+
+
+def test_the_token_is_never_sent_over_plain_http_to_a_remote_host() -> None:
+    import pytest
+
+    from codestral_bot.errors import UsageError
+    from codestral_bot.sinks.github_client import make_github
+
+    with pytest.raises(UsageError, match='plain http to github.example.invalid'):
+        make_github('ghp_secret', 'http://github.example.invalid/api/v3', {})
+    make_github('ghp_secret', 'http://127.0.0.1:1', {})  # loopback is fine (tests, local proxies)

@@ -51,6 +51,10 @@ def make_github(token: str, api_url: str, env: Mapping[str, str]) -> Github:
     from github import Auth
     from github import Github
 
+    from codestral_bot.providers._http import check_transport
+
+    check_transport(api_url, has_key=bool(token))  # the token, like an API key, never over plain http
+
     writes = write_interval(env)
     return Github(
         auth=Auth.Token(token), base_url=api_url.rstrip('/'), per_page=100, timeout=TIMEOUT,
