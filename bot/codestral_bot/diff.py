@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 
+from codestral_bot.errors import GitError
 from codestral_bot.records import FileChange
 
 __all__ = ['parse_diff', 'whole_file_added']
@@ -44,9 +45,13 @@ def _file_change(patched: object) -> FileChange:
 def parse_diff(diff: bytes) -> list[FileChange]:
     """Parse ``git diff`` output. Content bytes that are not UTF-8 only matter to line counts here."""
     from unidiff import PatchSet
+    from unidiff import UnidiffParseError
 
     text = diff.decode('utf-8', 'surrogateescape')
-    return [_file_change(patched) for patched in PatchSet(io.StringIO(text))]
+    try:
+        return [_file_change(patched) for patched in PatchSet(io.StringIO(text))]
+    except UnidiffParseError as e:
+        raise GitError(f'cannot read the diff git produced: {e}') from None
 
 
 def whole_file_added(path: str, line_count: int) -> FileChange:
