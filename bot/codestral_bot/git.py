@@ -99,8 +99,12 @@ def _repo(root: Path) -> gitpython.Repo:
 
 def read_index_blob(root: Path, path: str) -> bytes | None:
     """The staged content of ``path``, or None when the index has no such file."""
-    repo = _repo(root)
-    entry = repo.index.entries.get((path, 0))
+    try:
+        repo = _repo(root)
+        entry = repo.index.entries.get((path, 0))
+    except Exception:  # an index GitPython cannot read (split, sparse, v4): ask git itself
+        code, out, _ = cmd_output(('git', 'cat-file', 'blob', f':{path}'), cwd=str(root), check=False)
+        return out if code == 0 else None
     if entry is None:
         return None
     data: bytes = repo.odb.stream(entry.binsha).read()
