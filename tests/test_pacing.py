@@ -133,30 +133,42 @@ POLICY = RetryPolicy()
 async def send(
     pacer: Pacer, server: QuotaServer, tokens: float, rng: random.Random,
     *, estimate: float | None = None, latency: float = 0.02,
+    cpu: asyncio.Lock | None = None, work: float = 0.0,
 ) -> int:
-    """What the model client does for one request; returns the number of attempts."""
+    """What the model client (``providers._http.Transport``) does for one request, in the same
+    order: settle inside the slot, report success or the 429 after it. ``work`` seconds of the
+    client's own CPU per request, one request at a time on ``cpu``, cap how fast a process can send.
+    Returns the number of attempts."""
     attempt = 0
     while True:
         attempt += 1
         async with pacer.slot(int(estimate or tokens)) as slot:
+            if cpu is not None:
+                async with cpu:
+                    await asyncio.sleep(work)
             await asyncio.sleep(rng.uniform(0, latency))  # on the way to the server
             status, headers = server.handle(tokens)
             await asyncio.sleep(rng.uniform(0, latency))  # the model's work and the way back
             if status == 200:
                 slot.settle(int(tokens))
-                pacer.on_success()
-                return attempt
-            pacer.on_rate_limited(rate_limit_delay(headers, 0.0), sent_at=slot.sent_at)
+        if status == 200:
+            pacer.on_success()
+            return attempt
+        pacer.on_rate_limited(rate_limit_delay(headers, 0.0), sent_at=slot.sent_at)
         delay = retry_delay(POLICY, attempt, status, headers, rng, now=0.0, min_delay=pacer.backoff_floor())
         assert delay is not None, 'ran out of retries'
         await pacer.backoff(delay)
 
 
-async def send_all(pacer: Pacer, server: QuotaServer, n: int, tokens: float = 10, **kw: Any) -> float:
+async def send_all(
+    pacer: Pacer, server: QuotaServer, n: int, tokens: float = 10, *, seed: int | None = None,
+    work: float = 0.0, **kw: Any,
+) -> float:
     """Sends n requests concurrently; returns the makespan."""
-    rng = random.Random(n)
+    rng = random.Random(n if seed is None else seed)
+    cpu = asyncio.Lock() if work > 0 else None
     start = now()
-    await asyncio.gather(*(send(pacer, server, tokens, rng, **kw) for _ in range(n)))
+    await asyncio.gather(*(send(pacer, server, tokens, rng, cpu=cpu, work=work, **kw) for _ in range(n)))
     return now() - start
 
 
@@ -375,16 +387,64 @@ def test_rate_limited_pauses_everyone_then_releases_them_spaced_out() -> None:
     run(main)
 
 
-def test_a_burst_of_429s_cuts_the_rate_once() -> None:
+def test_a_burst_of_429s_from_one_window_cuts_the_rate_once() -> None:
+    limits = PLANS['payg'].scaled(2.0)
+
     async def main() -> None:
-        pacer = make_pacer(PLANS['payg'])
+        pacer = make_pacer(limits)
         sent = now()
-        await asyncio.sleep(1.0)
-        for _ in range(10):
-            pacer.on_rate_limited(None, sent_at=sent)
+        await asyncio.sleep(0.1)
+        for _ in range(16):  # every request in flight when the window filled up
+            pacer.on_rate_limited(0.0, sent_at=sent)
         assert pacer.factor == pytest.approx(0.7)
-        pacer.on_rate_limited(None, sent_at=now())  # sent after the cut: the new rate is too high
+        await asyncio.sleep(0.5)
+        # Retried at once (the server said 0 s) into the same over-full window: the same signal.
+        pacer.on_rate_limited(0.0, sent_at=now())
+        assert pacer.factor == pytest.approx(0.7)
+        await asyncio.sleep(0.5)  # half a window after the cut: the cut rate itself is too high
+        pacer.on_rate_limited(0.0, sent_at=now())
         assert pacer.factor == pytest.approx(0.49)
+
+    run(main)
+
+
+def test_429s_without_a_hint_wait_for_the_window_and_cut_once() -> None:
+    limits = Limits(rpm=300, tpm=None, tpd=None, concurrency=16, window=2.0)
+
+    async def main() -> None:
+        pacer = make_pacer(limits)
+        start = now()
+        async with pacer.slot(0) as rejected:  # a 429 (never settled): it holds no place on the server
+            await asyncio.sleep(0.05)
+        async with pacer.slot(0) as counted:
+            await asyncio.sleep(0.05)
+            counted.settle(10)
+        await asyncio.sleep(0.4)
+        for _ in range(5):
+            pacer.on_rate_limited(None, sent_at=rejected.sent_at)
+        assert pacer.factor == pytest.approx(0.7)
+        # Not one request interval (9.5 ms): until the oldest request the server counted leaves.
+        free_at = start + 0.1 + 2.0 * 1.01
+        assert pacer.paused_until == pytest.approx(free_at)
+        async with pacer.slot(0) as retry:
+            assert retry.sent_at >= free_at
+        pacer.on_rate_limited(None, sent_at=start + 1.0)  # sent during the pause: the same signal
+        assert pacer.factor == pytest.approx(0.7)
+
+    run(main)
+
+
+def test_429_without_a_hint_and_nothing_counted_probes_soon() -> None:
+    # Nothing of ours holds the server's window (someone else fills it): no reason to wait a
+    # whole window; the jittered retry backoff probes.
+    limits = Limits(rpm=300, tpm=None, tpd=None, concurrency=16, window=2.0)
+
+    async def main() -> None:
+        pacer = make_pacer(limits)
+        async with pacer.slot(0) as rejected:
+            await asyncio.sleep(0.05)
+        pacer.on_rate_limited(None, sent_at=rejected.sent_at)
+        assert pacer.paused_until - now() == pytest.approx(2.0 / (300 * 0.7))
 
     run(main)
 
@@ -412,33 +472,39 @@ def test_factor_has_a_floor() -> None:
         pacer = make_pacer(PLANS['free'], min_factor=0.1)
         for _ in range(50):
             pacer.on_rate_limited(0.0)
+            await asyncio.sleep(PLANS['free'].window)  # one signal per window
         assert pacer.factor == pytest.approx(0.1)
         assert pacer.effective_rpm == pytest.approx(3.0)
 
     run(main)
 
 
+@pytest.mark.parametrize('per_process', [150, 300])
 @pytest.mark.parametrize('hints', ['retry-after', 'x-ratelimit', 'none'])
-def test_four_pacers_sharing_one_key_converge(hints: str) -> None:
-    # Each pacer believes it has the whole quota; only 429s tell them otherwise.
+def test_four_pacers_sharing_one_key_converge(hints: str, per_process: int) -> None:
+    # Four processes, each believing it has the whole quota; only 429s tell them otherwise. As in
+    # the benchmark they start a few ms apart and each sends as fast as its own CPU allows.
     limits = PLANS['payg'].scaled(2.0)
 
-    async def main() -> list[float]:
+    async def main() -> tuple[list[float], list[float]]:
         server = QuotaServer(limits, hints=hints)
         start = now()
         pacers = [make_pacer(limits) for _ in range(4)]
-        finish = await asyncio.gather(*(_finish_time(p, server, start) for p in pacers))
-        assert all(p.factor < 1.0 for p in pacers)
-        return finish
+        runs = (_finish_time(p, i, server, start, per_process) for i, p in enumerate(pacers))
+        finish = await asyncio.gather(*runs)
+        return finish, [p.factor for p in pacers]
 
-    finish = run(main)
-    floor = 4 * 300 / 300 * 2.0
+    finish, factors = run(main)
+    floor = 4 * per_process / 300 * 2.0
     assert max(finish) <= floor / 0.9  # at least 90% of the quota
     assert max(finish) / min(finish) <= 1.5  # nobody starves
+    # Each window's wave of 429s was one signal: no cascade of cuts to a fraction of the share.
+    assert all(0.4 < f < 1.0 for f in factors)
 
 
-async def _finish_time(pacer: Pacer, server: QuotaServer, start: float) -> float:
-    await send_all(pacer, server, 300, latency=0.02)
+async def _finish_time(pacer: Pacer, index: int, server: QuotaServer, start: float, n: int) -> float:
+    await asyncio.sleep(0.005 * index)
+    await send_all(pacer, server, n, seed=index, latency=0.02, work=0.012)
     return now() - start
 
 

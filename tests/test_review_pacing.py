@@ -101,3 +101,18 @@ def test_401_mid_run_stops_every_other_request(tmp_path: Path, fake_codestral: F
     assert result.returncode == 2
     assert result.stderr.count('the API key was rejected') == 1
     assert fake_codestral.count('fim') <= 2  # only those already in flight
+
+
+def test_a_429_with_room_left_in_the_minute_is_retried_soon(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    # A per-second or capacity limit: the minute's counters still show room, so no window-long pause
+    # (a real minute is 60 s here, and the second request follows a counted first one).
+    import time
+
+    root, env = _setup(tmp_path, fake_codestral, 2)
+    per_second = Reply(status=429, json={'message': 'Requests rate limit exceeded'},
+                       headers={'x-ratelimit-limit-req-minute': '300', 'x-ratelimit-remaining-req-minute': '298'})
+    fake_codestral.enqueue('fim', 'return 1', per_second, 'return 2')
+    start = time.monotonic()
+    doc = _run(root, {**env, 'CODESTRAL_BOT_RATE_WINDOW': '60'}, '--concurrency', '1', '--timeout', '50')
+    assert [f['status'] for f in doc['fills']] == ['filled', 'filled']
+    assert time.monotonic() - start < 20

@@ -14,6 +14,13 @@ waiters out so the end of a pause is not a stampede, and the effective budgets s
 ×0.7 on a 429, +10% of the limit per window of successes), which is how several processes
 sharing one key converge on their share.
 
+A 429 is one *signal* per over-full window, not one per rejected request: a burst of 429s, and
+any 429 within half a window of the last cut, cuts the rate once. Without a delay hint from the
+server the pause lasts until the oldest request the API counted for us leaves the window, the
+first moment the server's window can have room (processes sharing a key started their windows
+together); a pause of one request interval would send the next round into the same full window,
+draw more 429s and cut again and again, far below the key's real share.
+
 Why not ``aiolimiter`` or ``limits``: ``aiolimiter.AsyncLimiter`` is a leaky bucket whose capacity
 equals the rate, so it lets through up to twice the budget in one window (a full burst, then the
 refill) — a sliding-window server answers that with 429s; it reads the event loop's clock (no
@@ -180,6 +187,7 @@ class _Entry:
     sent_at: float
     tokens: float
     done_at: float | None = None  # None while in flight: it counts until it is done
+    counted: bool = False  # the API answered it (settled): it holds a place in the server's window
 
 
 @dataclasses.dataclass(eq=False)
@@ -215,7 +223,8 @@ class Pacer:
         slot.settle(usage.total_tokens)
 
     Waiters are served first come, first served. ``decrease`` and ``recovery`` tune AIMD;
-    ``margin`` is the fraction of a window added to each request's stay in the log.
+    ``cut_spacing`` is the fraction of a window after a cut during which further 429s belong to
+    the same signal; ``margin`` is the fraction of a window added to each request's stay in the log.
     """
 
     def __init__(
@@ -228,6 +237,7 @@ class Pacer:
         decrease: float = 0.7,
         recovery: float = 0.1,
         min_factor: float = 0.05,
+        cut_spacing: float = 0.5,
         margin: float = 0.01,
     ) -> None:
         self.limits = limits
@@ -237,13 +247,14 @@ class Pacer:
         self._decrease = decrease
         self._recovery = recovery
         self._min_factor = min_factor
+        self._cut_spacing = limits.window * cut_spacing
         self._stay = limits.window * (1 + margin)
         self._factor = 1.0
         self._inflight: set[_Entry] = set()
         self._done: deque[_Entry] = deque()  # in done_at order, so in expiry order
         self._queue: deque[_Waiter] = deque()
         self._not_before = -math.inf
-        self._last_cut = -math.inf
+        self._quiet_until = -math.inf  # 429s for requests sent before this are the last cut's signal
         self._level = float(limits.rpm or 0)  # starts full: a short run goes out at once
         self._level_at = clock()
         self._aborted: BaseException | None = None
@@ -347,6 +358,7 @@ class Pacer:
 
     def _settle(self, entry: _Entry, actual_tokens: int) -> None:
         entry.tokens = float(max(0, actual_tokens))
+        entry.counted = True
         self._wake_head()
 
     def _wake_head(self) -> None:
@@ -428,22 +440,36 @@ class Pacer:
         self._wake_head()
 
     def on_rate_limited(self, delay_hint: float | None, *, sent_at: float | None = None) -> None:
-        """A 429: pause every waiter until the hint (or ``backoff_floor``) has passed, then release
-        them one request interval apart, and cut the rate multiplicatively.
+        """A 429: pause every waiter until the hint has passed (without one: until the window can
+        have room), then release them one request interval apart, and cut the rate multiplicatively.
 
-        Pass the slot's ``sent_at``: 429s for requests sent before the last cut were caused by the
-        old rate and do not cut again (one burst of 429s is one cut, not ten).
+        Pass the slot's ``sent_at``: a 429 for a request sent before the last cut's pause and
+        quiet period ended is the same signal and does not cut again (one burst is one cut).
         """
         now = self._clock()
-        if sent_at is None or sent_at >= self._last_cut:
+        cut = (now if sent_at is None else sent_at) >= self._quiet_until
+        if cut:
             self._factor = max(self._min_factor, self._factor * self._decrease)
-            self._last_cut = now
-        pause = self.backoff_floor() if delay_hint is None else max(0.0, delay_hint)
+        pause = self._no_hint_pause(now) if delay_hint is None else max(0.0, delay_hint)
         self._not_before = max(self._not_before, now + pause)
+        if cut:
+            # The requests still in flight went out at the old rate, and a retry within half a
+            # window meets the same over-full window: their 429s say nothing new.
+            self._quiet_until = max(self._not_before, now + self._cut_spacing)
         # An empty bucket that starts refilling when the pause ends spaces the restart out.
         self._level = 0.0
         self._level_at = self._not_before
         self._wake_head()
+
+    def _no_hint_pause(self, now: float) -> float:
+        """Until the oldest request the API counted for us leaves the window: the first moment we
+        know the server's window gains room (peers sharing the key filled it alongside us)."""
+        floor = self.backoff_floor()
+        counted = next((e for e in self._done if e.counted), None)  # pruned by backoff_floor
+        if counted is None:
+            # Nothing of ours holds the window: someone else fills it; the jittered retry probes.
+            return floor
+        return max(floor, self._expiry(counted) - now)
 
     def backoff_floor(self) -> float:
         """The least time worth waiting before a retry: the current pause, one request interval,

@@ -131,6 +131,21 @@ def _log_limits(headers: Mapping[str, str]) -> None:
         logger.debug('rate limits reported by the API: %s', RateLimitInfo.from_headers(headers).describe())
 
 
+def _pause_hint(headers: Mapping[str, str]) -> float | None:
+    """How long a 429 should pause every request: the server's word (Retry-After, a reset header);
+    none when the minute window is full or we cannot tell (the pacer then waits for the window
+    to free a place); 0 when the headers show room left in the minute, so the limit hit was
+    another one (per second, capacity) and a short jittered retry is the right answer."""
+    from codestral_bot import pacing
+
+    hint = pacing.rate_limit_delay(headers, time.time())
+    if hint is not None:
+        return hint
+    info = pacing.RateLimitInfo.from_headers(headers)
+    remaining = [n for n in (info.requests_remaining, info.tokens_remaining) if n is not None]
+    return 0.0 if remaining and min(remaining) > 0 else None
+
+
 async def _sleep(delay: float) -> None:
     import asyncio
 
@@ -179,8 +194,7 @@ class Transport:
                 e.args = (self.scrub(str(e)),)
                 if isinstance(e, ModelRateLimited) and self.pacer is not None:
                     # Slow everyone down first, so the backoff below starts from the cut rate.
-                    hint = pacing.rate_limit_delay(e.headers, time.time())
-                    self.pacer.on_rate_limited(hint, sent_at=sent_at[0] if sent_at else None)
+                    self.pacer.on_rate_limited(_pause_hint(e.headers), sent_at=sent_at[0] if sent_at else None)
                 delay = self._retry_delay(policy, attempt, e)
                 if delay is None:
                     raise
