@@ -91,3 +91,20 @@ def test_prompt_injection_in_the_diff_is_data(tmp_path: Path, fake_codestral: Fa
     assert request.json['messages'][0] == {'role': 'system', 'content': SYSTEM_PROMPT}
     assert 'Ignore previous instructions' in request.json['messages'][1]['content']
     assert [f['message'] for f in json.loads(result.stdout)['comments']['findings']] == ['The file is never closed.']
+
+
+def test_the_reviewer_sees_what_the_change_removed(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root, env = _setup(tmp_path, fake_codestral)
+    import subprocess
+
+    subprocess.run(['git', 'add', '-A'], cwd=root, check=True)
+    subprocess.run(['git', 'commit', '-qm', 'io'], cwd=root, check=True, env=env)
+    (root / 'io_util.py').write_text(CODE.replace('    f = open(path)\n', '    f = open(path)  # no check\n')
+                                     .replace('def load', 'def load_all'))
+    fake_codestral.enqueue('chat', _findings())
+    run_cli(['review'], root, env)
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'chat']
+    user = request.json['messages'][1]['content']
+    assert '      -     f = open(path)\n' in user  # the removed line, with no new-file number
+    assert '    2 +     f = open(path)  # no check' in user
+    assert 'def load(path):' in user and 'def load_all(path):' in user

@@ -44,7 +44,8 @@ async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[F
                          allowance=spending.allowance)
     try:
         coro = review_comments(client, changes, sources, max_per_file=config.max_comments_per_file,
-                               max_total=config.max_comments, exclude=config.exclude)
+                               max_total=config.max_comments, exclude=config.exclude,
+                               removed_lines={c.path: c.removed for c in changes if c.removed})
         result = await asyncio.wait_for(coro, timeout=deadline)
     except TimeoutError:
         logger.warning('review comments: the deadline was reached before the model answered')

@@ -39,7 +39,27 @@ def _file_change(patched: object) -> FileChange:
         (hunk.target_start, hunk.target_start + hunk.target_length - 1)
         for hunk in patched if hunk.target_length > 0
     )
-    return FileChange(path=path, old_path=old_path, status=status, added_lines=added, hunks=hunks)  # type: ignore[arg-type]
+    return FileChange(path=path, old_path=old_path, status=status, added_lines=added, hunks=hunks,  # type: ignore[arg-type]
+                      removed=_removed_lines(patched))
+
+
+def _removed_lines(patched: object) -> dict[int, tuple[str, ...]]:
+    """Removed lines keyed by the new-file line they stood before (past a hunk: its end + 1)."""
+    removed: dict[int, tuple[str, ...]] = {}
+    for hunk in patched:  # type: ignore[attr-defined]
+        pending: list[str] = []
+        next_line = hunk.target_start
+        for line in hunk:
+            if line.is_removed:
+                pending.append(line.value.rstrip('\r\n'))
+            elif line.target_line_no is not None:
+                if pending:
+                    removed[line.target_line_no] = tuple(pending)
+                    pending = []
+                next_line = line.target_line_no + 1
+        if pending:
+            removed[next_line] = tuple(pending)
+    return removed
 
 
 def parse_diff(diff: bytes) -> list[FileChange]:

@@ -7,6 +7,7 @@ cleanup/validation → ``Fill``; review → ``Finding``. All are frozen: a stage
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Literal
 
 __all__ = [
@@ -34,6 +35,8 @@ class FileChange:
     status: Literal['added', 'modified', 'renamed', 'deleted', 'binary']
     added_lines: frozenset[int]
     hunks: tuple[tuple[int, int], ...] = ()
+    # new-file line number → the lines the change removed just before it (what a reviewer reads)
+    removed: Mapping[int, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def hunk_of(self, line: int) -> tuple[int, int] | None:
         for start, end in self.hunks:
