@@ -302,3 +302,21 @@ def test_not_a_repository_is_one_line(tmp_path: Path) -> None:
     result = run_cli(['review'], tmp_path, cli_env())
     assert result.returncode == 2
     assert result.stderr.count('\n') == 1 and 'not inside a git repository' in result.stderr
+
+
+@pytest.mark.parametrize('reply', [
+    Reply.unauthorized(), Reply.validation_error(wrapped=True), Reply.server_error(), Reply.bad_gateway(),
+    Reply.invalid_model('x'), Reply(text='return (', finish_reason='stop'), Reply(text='return 1', cut_after_chunks=1),
+])
+def test_the_key_never_appears_in_any_output(repo, tmp_path: Path, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+    secret = 'sk-Zq8-never-print-me-4242'
+    write(repo, 'geo.py', STUB)
+    with FakeCodestral(api_key=secret) as fake:
+        fake.enqueue('fim', *[reply] * 5)
+        fake.enqueue('chat', *[reply] * 5)
+        env = cli_env(CODESTRAL_API_KEY=secret, CODESTRAL_BOT_API_BASE=fake.url,
+                      CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'c'))
+        for flags in ([], ['--json'], ['-v'], ['--apply']):
+            result = run_cli(['review', '--timeout', '20', *flags], _root(repo), env)
+            assert secret not in result.stdout + result.stderr
+            assert 'Traceback' not in result.stderr

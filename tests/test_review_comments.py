@@ -108,3 +108,25 @@ def test_the_reviewer_sees_what_the_change_removed(tmp_path: Path, fake_codestra
     assert '      -     f = open(path)\n' in user  # the removed line, with no new-file number
     assert '    2 +     f = open(path)  # no check' in user
     assert 'def load(path):' in user and 'def load_all(path):' in user
+
+
+def test_a_3000_line_change_is_chunked_within_budget(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    from codestral_bot.comments import SYSTEM_PROMPT
+    from codestral_bot.tokens import estimate_tokens
+
+    root, env = _setup(tmp_path, fake_codestral)
+    for k in range(6):
+        body = ''.join(f'def f{k}_{i}(x):\n    return x * {i} + {k}\n\n' for i in range(167))
+        (root / f'mod{k}.py').write_text(body)  # 6 files × 501 lines
+    fake_codestral.responder = lambda body: _findings()
+    result = run_cli(['review', '--no-fill'], root, env)
+    assert result.returncode == 0, result.stderr
+    chats = [r for r in fake_codestral.requests if r.endpoint == 'chat']
+    assert len(chats) > 3
+    for request in chats:
+        system, user = request.json['messages']
+        assert system['content'] == SYSTEM_PROMPT
+        assert estimate_tokens(user['content']) <= 6000 + 200
+    seen = '\n'.join(r.json['messages'][1]['content'] for r in chats)
+    for k in range(6):
+        assert f'def f{k}_166(x):' in seen and f'def f{k}_0(x):' in seen

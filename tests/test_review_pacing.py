@@ -57,12 +57,18 @@ def test_pacing_to_the_real_quota_sends_no_429(tmp_path: Path, fake_codestral: F
 
 
 def test_retry_after_as_http_date(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    import time
+    from email.utils import formatdate
+
     root, env = _setup(tmp_path, fake_codestral, 1)
-    fake_codestral.enqueue('fim', Reply.rate_limited(retry_after=1), 'return 1')
-    fake_codestral.quota = None
+    when = formatdate(time.time() + 2, usegmt=True)
+    fake_codestral.enqueue('fim', Reply(status=429, json={'message': 'Requests rate limit exceeded'},
+                                        headers={'Retry-After': when}), 'return 1')
+    start = time.monotonic()
     doc = _run(root, env)
     assert doc['fills'][0]['status'] == 'filled'
-    assert doc['usage']['retries'] == 1
+    assert doc['usage']['retries'] == 1 and doc['usage']['rate_limited'] == 1
+    assert time.monotonic() - start >= 1.0  # the date was honoured, not ignored
 
 
 def test_daily_cap_stops_sending_and_says_so(tmp_path: Path, fake_codestral: FakeCodestral) -> None:

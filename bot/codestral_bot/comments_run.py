@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +32,12 @@ def _all_sources(changes: Sequence[FileChange], read: Callable[[str], SourceFile
     return sources
 
 
+def _progress_line(text: str) -> None:
+    # The same status line the fills use: overwritten, never scrolled, cleared at the end of the run.
+    sys.stderr.write(f'\r\033[K{text[:100]}')
+    sys.stderr.flush()
+
+
 async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[FileChange],
                          read: Callable[[str], SourceFile], known: dict[str, SourceFile],
                          spending: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
@@ -45,7 +52,8 @@ async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[F
     try:
         coro = review_comments(client, changes, sources, max_per_file=config.max_comments_per_file,
                                max_total=config.max_comments, exclude=config.exclude,
-                               removed_lines={c.path: c.removed for c in changes if c.removed})
+                               removed_lines={c.path: c.removed for c in changes if c.removed},
+                               on_progress=_progress_line if sys.stderr.isatty() else None)
         result = await asyncio.wait_for(coro, timeout=deadline)
     except TimeoutError:
         logger.warning('review comments: the deadline was reached before the model answered')

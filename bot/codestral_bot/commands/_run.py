@@ -145,7 +145,7 @@ class _Progress:
             sys.stderr.flush()
 
     def close(self) -> None:
-        if self.live:
+        if sys.stderr.isatty():  # the review-comment chunks share this status line
             sys.stderr.write('\r\033[K')
 
 
