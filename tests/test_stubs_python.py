@@ -44,9 +44,18 @@ def test_each_stub_kind(body: str, kind: str, replaced: str) -> None:
     'class Empty:\n    pass\n',
     'try:\n    import x\nexcept ImportError:\n    pass\n',
     'def f():\n    x = 1  # TODO tidy\n    return x\n',
+    # the "subclasses implement this" contract of a base class is not missing code
+    'import abc\nclass Store(abc.ABC):\n    def get(self, key):\n        raise NotImplementedError\n',
+    'class BaseParser:\n    def parse(self, text):\n        raise NotImplementedError\n',
+    'class Shape:\n    def area(self):\n        raise NotImplementedError("subclasses must override area()")\n',
 ])
 def test_not_stubs(src: str) -> None:
     assert _found(src) == {}
+
+
+def test_a_base_class_still_has_todo_stubs() -> None:
+    assert _found('class BaseParser:\n    def parse(self, text):\n        pass  # TODO\n') == {
+        'BaseParser.parse': ('pass', '        pass  # TODO\n')}
 
 
 def test_pyi_files_are_never_stubs() -> None:

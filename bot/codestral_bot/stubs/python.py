@@ -74,6 +74,18 @@ def _is_protocol(node: ast.ClassDef) -> bool:
     return False
 
 
+_BASE_NAME = re.compile(r'^(Abstract|Base)[A-Z_]|Base$|^Abstract$|Interface$')
+
+
+def _is_base_class(node: ast.ClassDef) -> bool:
+    """`class BaseStore(ABC)`, `class AbstractParser`: ``raise NotImplementedError`` there declares
+    what subclasses must do; it is the contract, not missing code."""
+    if _BASE_NAME.search(node.name):
+        return True
+    names = {_decorator_name(b) for b in node.bases} | {_decorator_name(k.value) for k in node.keywords}
+    return bool(names & {'ABC', 'ABCMeta'})
+
+
 def _is_type_checking(node: ast.If) -> bool:
     return _decorator_name(node.test) == 'TYPE_CHECKING'
 
@@ -90,9 +102,17 @@ def _stub_kind(stmt: ast.stmt) -> str | None:
         return 'ellipsis'
     if isinstance(stmt, ast.Raise) and stmt.exc is not None:
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        if _decorator_name(exc) == 'NotImplementedError':
+        if _decorator_name(exc) == 'NotImplementedError' and not _speaks_of_subclasses(stmt.exc):
             return 'not-implemented'
     return None
+
+
+def _speaks_of_subclasses(exc: ast.expr) -> bool:
+    """`raise NotImplementedError("subclasses must override")`: a contract, not a stub."""
+    if not isinstance(exc, ast.Call):
+        return False
+    words = ' '.join(a.value for a in exc.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    return bool(re.search(r'subclass|overrid|must implement|should implement', words, re.IGNORECASE))
 
 
 def _is_trivial_return(stmt: ast.stmt) -> bool:
@@ -130,14 +150,15 @@ class _Finder:
             self._todo_lines = found
         return self._todo_lines
 
-    def walk(self, body: list[ast.stmt], scope: str, in_protocol: bool) -> Iterator[Stub]:
+    def walk(self, body: list[ast.stmt], scope: str, in_protocol: bool,
+             in_base: bool = False) -> Iterator[Stub]:
         for node in body:
             if isinstance(node, ast.ClassDef):
-                yield from self.walk(node.body, f'{scope}{node.name}.', _is_protocol(node))
+                yield from self.walk(node.body, f'{scope}{node.name}.', _is_protocol(node), _is_base_class(node))
             elif isinstance(node, _FuncDef):
                 if not in_protocol and not _is_excluded_def(node):
                     stub = self.stub_of(node, f'{scope}{node.name}')
-                    if stub is not None:
+                    if stub is not None and not (in_base and stub.kind == 'not-implemented'):
                         yield stub
                 yield from self.walk(node.body, f'{scope}{node.name}.', False)
             elif isinstance(node, ast.If) and _is_type_checking(node):
