@@ -2,7 +2,8 @@
 
 Compares `codestral-bot review --hook --staged --apply --no-comments` (what the codestral-fill hook
 runs) with `python3 -c pass`, both as fresh processes, median of N runs each, interleaved so
-machine load hits both alike. Prints a Markdown table.
+machine load hits both alike. Prints a Markdown table. Run it with the Python of the environment
+to measure: an editable (development) install adds its import finder's cost to every start.
 
     python benchmarks/bench_hook.py [--runs 15]
 """
@@ -46,7 +47,10 @@ def main() -> None:
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith('GIT_')}
     env['CODESTRAL_API_KEY'] = 'not-used'  # a key present: the fast path must not depend on its absence
-    hook = [sys.executable, '-m', 'codestral_bot', 'review', '--hook', '--staged', '--apply', '--no-comments']
+    # the console script, as pre-commit runs it (falls back to -m where it is not installed)
+    script = Path(sys.executable).parent / 'codestral-bot'
+    entry = [str(script)] if script.exists() else [sys.executable, '-m', 'codestral_bot']
+    hook = [*entry, 'review', '--hook', '--staged', '--apply', '--no-comments']
     baseline = [sys.executable, '-c', 'pass']
     with tempfile.TemporaryDirectory() as d:
         root = Path(d)
