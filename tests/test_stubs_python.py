@@ -48,6 +48,9 @@ def test_each_stub_kind(body: str, kind: str, replaced: str) -> None:
     'import abc\nclass Store(abc.ABC):\n    def get(self, key):\n        raise NotImplementedError\n',
     'class BaseParser:\n    def parse(self, text):\n        raise NotImplementedError\n',
     'class Shape:\n    def area(self):\n        raise NotImplementedError("subclasses must override area()")\n',
+    # empty by design, as its docstring says
+    'class Plugin:\n    def on_start(self):\n        """Called at start-up; does nothing by default."""\n        pass\n',
+    'def noop(*args):\n    """A no-op callback."""\n',
 ])
 def test_not_stubs(src: str) -> None:
     assert _found(src) == {}

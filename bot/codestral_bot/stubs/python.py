@@ -107,6 +107,15 @@ def _stub_kind(stmt: ast.stmt) -> str | None:
     return None
 
 
+_ON_PURPOSE = re.compile(r'\b(no-?op|do(es)? nothing|intentionally empty|override (this|it|me))\b', re.IGNORECASE)
+
+
+def _says_empty_on_purpose(doc: ast.stmt) -> bool:
+    """A docstring saying the body is empty by design: a hook meant to be overridden, a no-op."""
+    value = doc.value.value if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) else ''
+    return bool(_ON_PURPOSE.search(str(value)))
+
+
 def _speaks_of_subclasses(exc: ast.expr) -> bool:
     """`raise NotImplementedError("subclasses must override")`: a contract, not a stub."""
     if not isinstance(exc, ast.Call):
@@ -177,13 +186,13 @@ class _Finder:
         rest = body[1:] if doc is not None else body
         if not rest:
             assert doc is not None
-            return self.docstring_only(node, doc, name)
+            return None if _says_empty_on_purpose(doc) else self.docstring_only(node, doc, name)
         if len(rest) != 1:
             return None
         kind = _stub_kind(rest[0])
         if kind is None and _is_trivial_return(rest[0]) and self.has_todo_above(node, rest[0], doc):
             kind = 'todo-comment'
-        if kind is None:
+        if kind is None or (doc is not None and _says_empty_on_purpose(doc)):
             return None
         return self.span(node, rest[0], name, kind, doc)
 
