@@ -159,7 +159,7 @@ def test_a_commit_without_stubs_imports_nothing_heavy(tmp_path: Path) -> None:
     code = ('import sys, runpy; sys.argv = ["codestral-bot", "review", "--hook", "--staged", "--apply", '
             '"--no-comments"]\ntry:\n    runpy.run_module("codestral_bot", run_name="__main__")\n'
             'except SystemExit as e:\n    assert not e.code, e.code\n'
-            'heavy = [m for m in ("httpx", "github", "tree_sitter", "rich", "git") if m in sys.modules]\n'
+            'heavy = [m for m in ("httpx", "github", "tree_sitter", "rich", "git", "unidiff", "tomllib", "logging", "asyncio", "sqlite3") if m in sys.modules]\n'
             'print(heavy)')
     result = subprocess.run([sys.executable, '-c', code], cwd=tmp_path / 'plain', env=cli_env(CODESTRAL_API_KEY='k'),
                             capture_output=True, text=True)
