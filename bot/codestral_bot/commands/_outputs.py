@@ -23,7 +23,7 @@ from codestral_bot.sinks.terminal import print_diff
 from codestral_bot.sources import SourceSkipped
 from codestral_bot.sources import write_source
 
-__all__ = ['edits', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
+__all__ = ['edits', 'fill_json', 'stub_json', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -33,6 +33,20 @@ class Edit:
     source: SourceFile
     new_text: str
     diff: str
+
+
+def stub_json(fill: Fill) -> dict[str, Any]:
+    s = fill.stub
+    return {'path': s.path, 'name': s.name, 'kind': s.kind, 'language': s.language,
+            'start_line': s.start_line, 'end_line': s.end_line}
+
+
+def fill_json(fill: Fill) -> dict[str, Any]:
+    return {**stub_json(fill), 'status': fill.status, 'reason': fill.reason or None,
+            'replacement': fill.replacement, 'prompt_tokens_estimate': fill.prompt_tokens,
+            'suffix_tokens_estimate': fill.suffix_tokens,
+            'usage': {'prompt_tokens': fill.usage.prompt_tokens,
+                      'completion_tokens': fill.usage.completion_tokens}}
 
 
 def edits(sources: Mapping[str, SourceFile], fills: Sequence[Fill]) -> list[Edit]:
@@ -91,13 +105,10 @@ def comments_sources(outcome: Any) -> Mapping[str, SourceFile]:
 
 
 def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> dict[str, Any]:
-    from codestral_bot.commands._run import _fill_json
-    from codestral_bot.commands._run import _stub_json
-
     doc: dict[str, Any] = {
         'version': __version__,
-        'stubs': [_stub_json(f) for f in fills],
-        'fills': [_fill_json(f) for f in fills],
+        'stubs': [stub_json(f) for f in fills],
+        'fills': [fill_json(f) for f in fills],
         'patch': ''.join(e.diff for e in edit_list),
     }
     stats = getattr(outcome, 'stats', None)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from codestral_bot import __version__
+from codestral_bot.commands._outputs import fill_json
+from codestral_bot.commands._outputs import stub_json
 from codestral_bot.config import Config
 from codestral_bot.output import err
 from codestral_bot.output import out
@@ -41,26 +43,12 @@ class Outcome:
     comment_sources: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
 
 
-def _stub_json(fill: Fill) -> dict[str, Any]:
-    s = fill.stub
-    return {'path': s.path, 'name': s.name, 'kind': s.kind, 'language': s.language,
-            'start_line': s.start_line, 'end_line': s.end_line}
-
-
-def _fill_json(fill: Fill) -> dict[str, Any]:
-    return {**_stub_json(fill), 'status': fill.status, 'reason': fill.reason or None,
-            'replacement': fill.replacement, 'prompt_tokens_estimate': fill.prompt_tokens,
-            'suffix_tokens_estimate': fill.suffix_tokens,
-            'usage': {'prompt_tokens': fill.usage.prompt_tokens,
-                      'completion_tokens': fill.usage.completion_tokens}}
-
-
 def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Namespace) -> int:
     """No key (or --dry-run): show what would be sent, send nothing."""
     if args.json:
         out(json.dumps({'version': __version__, 'dry_run': True, 'endpoint': endpoint.base,
-                        'stubs': [_stub_json(p.fill) for p in planned],
-                        'fills': [_fill_json(p.fill) for p in planned]}, indent=2))
+                        'stubs': [stub_json(p.fill) for p in planned],
+                        'fills': [fill_json(p.fill) for p in planned]}, indent=2))
         return 0
     for p in planned:
         s = p.fill.stub
