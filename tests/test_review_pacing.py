@@ -98,6 +98,10 @@ def test_run_token_budget(tmp_path: Path, fake_codestral: FakeCodestral) -> None
     reasons = [f['reason'] or '' for f in doc['fills']]
     assert any("token budget (300) is spent" in r for r in reasons)
     assert fake_codestral.count('fim') < 4
+    again = run_cli(['review', '--no-comments', '--budget-tokens', '300', '--concurrency', '1',
+                     '--max-tokens', '100', '--no-cache'], root, env)
+    assert again.returncode == 4  # the run was cut short by its budget
+    assert ": not filled: the run's token budget (300) is spent" in again.stderr
 
 
 def test_401_mid_run_stops_every_other_request(tmp_path: Path, fake_codestral: FakeCodestral) -> None:

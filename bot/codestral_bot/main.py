@@ -27,6 +27,7 @@ exit codes:
   2  usage, configuration or environment error (bad flags, not a repository, API key rejected)
   3  a bug in codestral-bot (a log file is written)
   4  the run was cut short: stubs left unfilled because the deadline or a budget ran out
+     (even if other edits are proposed)
 """
 
 

@@ -17,7 +17,6 @@ from codestral_bot import cleanup
 from codestral_bot import stubs as stub_stage
 from codestral_bot.context import FimRequest
 from codestral_bot.context import build_request
-from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelError
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import FileChange
@@ -130,7 +129,7 @@ def _result(task: asyncio.Future[Fill], item: Planned) -> Fill:
         task.cancel()
         return dataclasses.replace(item.fill, status='failed', reason='not filled: deadline reached')
     error = task.exception()
-    if isinstance(error, ModelAuthError | ModelError):
+    if isinstance(error, ModelError):
         return dataclasses.replace(item.fill, status='failed', reason=str(error))
     if error is not None:
         raise error

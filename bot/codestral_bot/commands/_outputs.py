@@ -156,10 +156,12 @@ def exit_code(args: argparse.Namespace, fills: Sequence[Fill], edit_list: Sequen
         return 2
     if matched:
         return 1
+    # "not filled: …" is what the deadline and the budgets say (a failed request says what failed):
+    # a run cut short says so first, even when it also proposes edits
+    if any(f.status == 'failed' and f.reason.startswith('not filled:') for f in fills):
+        return 4
     if any(f.status == 'filled' for f in fills):
         return 1
-    if any(f.status == 'failed' and 'deadline' in f.reason for f in fills):
-        return 4
     return 0
 
 

@@ -205,8 +205,11 @@ def _report_problems(fills: Sequence[Fill]) -> None:
                 continue
             shown_auth = True
         s = fill.stub
-        word = 'not filled' if fill.status == 'failed' else 'fill rejected'
-        err(f'{s.path}:{s.start_line}: {s.name}: {word}: {fill.reason}')
+        if fill.reason.startswith('not filled:'):
+            err(f'{s.path}:{s.start_line}: {s.name}: {fill.reason}')
+        else:
+            word = 'not filled' if fill.status == 'failed' else 'fill rejected'
+            err(f'{s.path}:{s.start_line}: {s.name}: {word}: {fill.reason}')
 
 
 def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fills: list[Fill],
