@@ -6,9 +6,21 @@ code averages about 3.5 characters a token, which errs on the side of overestima
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ['estimate_tokens']
+__all__ = ['chat_cost', 'estimate_tokens', 'fim_cost']
 
 
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 3.5)
+
+
+def fim_cost(prompt: str, suffix: str, max_tokens: int) -> int:
+    """What a FIM request may spend, for pacing and budgets before the API says."""
+    return estimate_tokens(prompt) + estimate_tokens(suffix) + max_tokens
+
+
+def chat_cost(messages: Sequence[Mapping[str, Any]], max_tokens: int) -> int:
+    return sum(estimate_tokens(str(m.get('content', ''))) for m in messages) + max_tokens

@@ -36,9 +36,20 @@ if TYPE_CHECKING:
     from codestral_bot.pacing import Pacer
     from codestral_bot.pacing import RetryPolicy
 
-__all__ = ['Transport', 'check_transport', 'error_for_status', 'host_of', 'is_loopback']
+__all__ = ['Transport', 'check_transport', 'error_for_status', 'host_of', 'is_loopback', 'sampling']
 
 T = TypeVar('T')
+
+
+def sampling(max_key: str, max_tokens: int, temperature: float | None, stop: list[str]) -> dict[str, Any]:
+    """The sampling fields every backend takes; only the name of the length cap differs
+    (``max_tokens``, Ollama's ``num_predict``). Unset values are left out, not sent as null."""
+    fields: dict[str, Any] = {max_key: max_tokens}
+    if temperature is not None:
+        fields['temperature'] = temperature
+    if stop:
+        fields['stop'] = stop
+    return fields
 
 
 def host_of(url: str) -> str:

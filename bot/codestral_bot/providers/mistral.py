@@ -9,10 +9,12 @@ from codestral_bot.errors import ModelIncomplete
 from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
 from codestral_bot.providers._http import map_httpx_errors
+from codestral_bot.providers._http import sampling
 from codestral_bot.providers.base import OnText
 from codestral_bot.records import Completion
 from codestral_bot.records import Usage
-from codestral_bot.tokens import estimate_tokens
+from codestral_bot.tokens import chat_cost
+from codestral_bot.tokens import fim_cost
 
 if TYPE_CHECKING:
     import httpx
@@ -99,16 +101,11 @@ class MistralClient:
         self.stats = stats
 
     def _sampling(self) -> dict[str, Any]:
-        body: dict[str, Any] = {'max_tokens': self.max_tokens}
-        if self.temperature is not None:
-            body['temperature'] = self.temperature
-        if self.stop:
-            body['stop'] = self.stop
-        return body
+        return sampling('max_tokens', self.max_tokens, self.temperature, self.stop)
 
     async def fim(self, prompt: str, suffix: str, *, on_text: OnText | None = None) -> Completion:
         body = {'model': self.model, 'prompt': prompt, 'suffix': suffix, **self._sampling()}
-        cost = estimate_tokens(prompt) + estimate_tokens(suffix) + self.max_tokens
+        cost = fim_cost(prompt, suffix, self.max_tokens)
         return await self._request('/v1/fim/completions', body, 'FIM request', cost, on_text)
 
     async def chat(self, messages: list[dict[str, Any]], *, response_format: dict[str, Any] | None = None,
@@ -116,7 +113,7 @@ class MistralClient:
         body: dict[str, Any] = {'model': self.chat_model, 'messages': messages, **self._sampling()}
         if response_format is not None:
             body['response_format'] = response_format
-        cost = sum(estimate_tokens(str(m.get('content', ''))) for m in messages) + self.max_tokens
+        cost = chat_cost(messages, self.max_tokens)
         return await self._request('/v1/chat/completions', body, 'chat request', cost, on_text)
 
     async def _request(self, path: str, body: dict[str, Any], what: str, cost: int,

@@ -19,11 +19,13 @@ from codestral_bot.errors import ModelUnavailable
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
+from codestral_bot.providers._http import sampling
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers.base import OnText
 from codestral_bot.records import Completion
 from codestral_bot.records import Usage
-from codestral_bot.tokens import estimate_tokens
+from codestral_bot.tokens import chat_cost
+from codestral_bot.tokens import fim_cost
 
 if TYPE_CHECKING:
     import httpx
@@ -167,17 +169,12 @@ class OllamaClient:
         self.gate = asyncio.Semaphore(concurrency or CONCURRENCY)
 
     def _options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {'num_predict': self.max_tokens}
-        if self.temperature is not None:
-            options['temperature'] = self.temperature
-        if self.stop:
-            options['stop'] = self.stop
-        return options
+        return sampling('num_predict', self.max_tokens, self.temperature, self.stop)
 
     async def fim(self, prompt: str, suffix: str, *, on_text: OnText | None = None) -> Completion:
         # `raw` stays unset: the model's template turns prompt + suffix into its FIM tokens.
         body = {'model': self.model, 'prompt': prompt, 'suffix': suffix, 'options': self._options()}
-        cost = estimate_tokens(prompt) + estimate_tokens(suffix) + self.max_tokens
+        cost = fim_cost(prompt, suffix, self.max_tokens)
         return await self._request('/api/generate', body, 'FIM request', cost, on_text)
 
     async def chat(self, messages: list[dict[str, Any]], *, response_format: dict[str, Any] | None = None,
@@ -186,7 +183,7 @@ class OllamaClient:
         form = ollama_format(response_format)
         if form is not None:
             body['format'] = form
-        cost = sum(estimate_tokens(str(m.get('content', ''))) for m in messages) + self.max_tokens
+        cost = chat_cost(messages, self.max_tokens)
         return await self._request('/api/chat', body, 'chat request', cost, on_text)
 
     async def _request(self, path: str, body: dict[str, Any], what: str, cost: int,

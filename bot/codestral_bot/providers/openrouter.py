@@ -17,6 +17,7 @@ from codestral_bot.errors import ModelUnavailable
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
+from codestral_bot.providers._http import sampling
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers.base import OnText
 from codestral_bot.providers.mistral import content_text as _content_text
@@ -24,7 +25,7 @@ from codestral_bot.providers.mistral import completion_from_json
 from codestral_bot.providers.mistral import usage_of as _usage
 from codestral_bot.records import Completion
 from codestral_bot.records import Usage
-from codestral_bot.tokens import estimate_tokens
+from codestral_bot.tokens import chat_cost
 
 if TYPE_CHECKING:
     import httpx
@@ -132,14 +133,11 @@ class OpenRouterClient:
 
     async def chat(self, messages: list[dict[str, Any]], *, response_format: dict[str, Any] | None = None,
                    on_text: OnText | None = None) -> Completion:
-        body: dict[str, Any] = {'model': self.model, 'messages': messages, 'max_tokens': self.max_tokens}
-        if self.temperature is not None:
-            body['temperature'] = self.temperature
-        if self.stop:
-            body['stop'] = self.stop
+        body: dict[str, Any] = {'model': self.model, 'messages': messages,
+                                **sampling('max_tokens', self.max_tokens, self.temperature, self.stop)}
         if response_format is not None:
             body['response_format'] = response_format
-        cost = sum(estimate_tokens(str(m.get('content', ''))) for m in messages) + self.max_tokens
+        cost = chat_cost(messages, self.max_tokens)
         return await self._request(body, cost, on_text)
 
     async def _request(self, body: dict[str, Any], cost: int, on_text: OnText | None) -> Completion:
