@@ -16,6 +16,7 @@ __all__ = [
     'Fill',
     'FillStatus',
     'Finding',
+    'Skipped',
     'SourceFile',
     'Stub',
     'Usage',
@@ -87,6 +88,23 @@ class Stub:
     indent: str  # indentation of the body's lines, exactly as the file has it
     lead: str = ''
     tail: str = ''
+    # why this is a stub, in a few words a user can check ('raise NotImplementedError outside a
+    # contract', 'TODO comment over a placeholder return'): what --explain and --json show
+    evidence: str = ''
+
+
+@dataclasses.dataclass(frozen=True)
+class Skipped:
+    """A function that looked like a stub but is not one to fill, and why (``--explain``, ``--json``).
+
+    Finders append these to the ``skipped`` list they are given; later stages (test code, already a
+    stub in the base revision, ``codestral-bot: ignore``) add their own.
+    """
+
+    path: str
+    line: int  # 1-based line of the function's body (or header)
+    name: str  # qualified name, as ``Stub.name``
+    reason: str  # a short sentence: 'abstract method', 'docstring says it does nothing', ...
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The stubs stage: which stubs a change adds, in any supported language.
 
-Every language module offers ``find_stubs(path, text) -> list[Stub]`` (raising ``ParseFailure``
-for a file that does not parse) and ``syntax_problem(path, text, start, end) -> str | None``.
+Every language module offers ``find_stubs(path, text, skipped=None) -> list[Stub]`` (raising
+``ParseFailure`` for a file that does not parse; appending a ``Skipped`` with its reason to
+``skipped``, when given, for each candidate it decided is not a stub) and ``syntax_problem(path, text, start, end) -> str | None``.
 Grammars load only when a file of their language is in the change.
 """
 from __future__ import annotations
