@@ -18,6 +18,7 @@ from codestral_bot import stubs as stub_stage
 from codestral_bot.context import FimRequest
 from codestral_bot.context import build_request
 from codestral_bot.errors import ModelError
+from codestral_bot.errors import failure_kind
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
@@ -107,7 +108,7 @@ async def _fill_one(client: ModelClient, item: Planned,
     try:
         completion = await client.fim(item.request.prompt, item.request.suffix, on_text=callback)
     except ModelError as e:
-        return dataclasses.replace(item.fill, status='failed', reason=str(e))
+        return dataclasses.replace(item.fill, status='failed', reason=str(e), failure=failure_kind(e))
     return cleanup.finish_fill(item.fill, item.source, completion, item.request.suffix)
 
 
@@ -127,10 +128,11 @@ async def fill_all(client: ModelClient, planned: Sequence[Planned], *, deadline:
 def _result(task: asyncio.Future[Fill], item: Planned) -> Fill:
     if not task.done():
         task.cancel()
-        return dataclasses.replace(item.fill, status='failed', reason='not filled: deadline reached')
+        return dataclasses.replace(item.fill, status='failed', reason='not filled: deadline reached',
+                                   failure='deadline')
     error = task.exception()
     if isinstance(error, ModelError):
-        return dataclasses.replace(item.fill, status='failed', reason=str(error))
+        return dataclasses.replace(item.fill, status='failed', reason=str(error), failure=failure_kind(error))
     if error is not None:
         raise error
     return task.result()
