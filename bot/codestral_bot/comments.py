@@ -39,8 +39,10 @@ from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelError
 from codestral_bot.errors import ModelRejected
 from codestral_bot.errors import UsageError
+from codestral_bot.errors import failure_kind
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import Completion
+from codestral_bot.records import FailureKind
 from codestral_bot.records import FileChange
 from codestral_bot.records import Finding
 from codestral_bot.records import SourceFile
@@ -70,6 +72,9 @@ class CommentsResult:
     notes: tuple[str, ...]  # what the user should know: chunks without comments, skipped files
     usage: Usage
     requests: int
+    chunks: int = 0  # requests planned (one per chunk)
+    # one kind per chunk that got no comments because its request failed: what the exit code reads
+    failures: tuple[FailureKind, ...] = ()
 
 
 @dataclasses.dataclass
@@ -96,6 +101,7 @@ class _ChunkOutcome:
     chunk: Chunk
     raw: tuple[RawFinding, ...] = ()
     note: str | None = None
+    failure: FailureKind | None = None
 
 
 def _one_line(error: BaseException) -> str:
@@ -145,17 +151,19 @@ async def _review_chunk(run: _Run, chunk: Chunk) -> _ChunkOutcome:
     label = chunk.label()
     async with run.semaphore:
         if run.auth_error is not None:  # the key is bad for every request: do not send more
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: not sent: {_one_line(run.auth_error)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: not sent: {_one_line(run.auth_error)}',
+                                 failure='auth')
         run.progress(f'review {chunk.index}/{run.total}: {", ".join(chunk.paths)}')
         try:
             raw = await _ask(run, chunk)
         except ModelAuthError as e:
             run.auth_error = e
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}', failure='auth')
         except ModelError as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: request failed: {_one_line(e)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: request failed: {_one_line(e)}',
+                                 failure=failure_kind(e))
         except MalformedOutput as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}', failure='model')
     run.progress(f'review {chunk.index}/{run.total}: {len(raw)} finding(s)')
     return _ChunkOutcome(chunk, raw=tuple(raw))
 
@@ -218,6 +226,8 @@ async def review_comments(
         notes=tuple(notes),
         usage=run.usage,
         requests=run.requests,
+        chunks=len(plan.chunks),
+        failures=tuple(o.failure for o in outcomes if o.failure is not None),
     )
 
 

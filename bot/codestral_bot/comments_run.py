@@ -41,10 +41,12 @@ def _progress_line(text: str) -> None:
 async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[FileChange],
                          read: Callable[[str], SourceFile], known: dict[str, SourceFile],
                          spending: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
-    """The comments result (None when the deadline cut it) and the texts it was given."""
+    """The comments result (failed 'deadline' when the deadline cut it) and the texts it was given."""
     import asyncio
 
+    from codestral_bot.comments import CommentsResult
     from codestral_bot.comments import review_comments
+    from codestral_bot.records import Usage
 
     sources = _all_sources(changes, read, known)
     client = make_client(endpoint, config, role='chat', pacer=spending.pacer, stats=spending.stats,
@@ -56,8 +58,9 @@ async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[F
                                on_progress=_progress_line if sys.stderr.isatty() else None)
         result = await asyncio.wait_for(coro, timeout=deadline)
     except TimeoutError:
-        logger.warning('review comments: the deadline was reached before the model answered')
-        return None, sources
+        # typed, so the exit code can tell a gate cut short (4) from a gate that passed
+        note = 'review comments: the deadline was reached before the model answered'
+        return CommentsResult((), {}, (note,), Usage(), 0, chunks=1, failures=('deadline',)), sources
     finally:
         await client.aclose()
     return result, sources

@@ -9,14 +9,11 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from collections.abc import Sequence
 
 from codestral_bot import __version__
 from codestral_bot.errors import FatalError
-
-if TYPE_CHECKING:
-    import logging
+from codestral_bot.logs import logging_handler
 
 __all__ = ['main']
 
@@ -29,28 +26,6 @@ exit codes:
   4  the run was cut short: stubs left unfilled because the deadline or a budget ran out
      (even if other edits are proposed)
 """
-
-
-def _format(record: logging.LogRecord) -> str:
-    return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
-
-
-@contextlib.contextmanager
-def logging_handler(verbose: bool) -> Iterator[None]:
-    import logging  # ~5 ms: the hook's fast path returns before anything logs, but not before this
-
-    logger = logging.getLogger('codestral_bot')
-    handler = logging.StreamHandler(sys.stderr)
-    formatter = logging.Formatter()
-    formatter.format = _format  # type: ignore[method-assign]
-    handler.setFormatter(formatter)
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
 
 
 def _write_crash_log() -> str:

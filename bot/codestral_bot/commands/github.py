@@ -25,12 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from codestral_bot.commands import _run
-from codestral_bot.commands.review import _STUB_HINT
-from codestral_bot.commands.review import cli_overrides
+from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.commands._common import cli_overrides
 from codestral_bot.config import Config
 from codestral_bot.config import load_config
 from codestral_bot.errors import FatalError
 from codestral_bot.errors import UsageError
+from codestral_bot.outcome import Gate
+from codestral_bot.outcome import RunOutcome
+from codestral_bot.outcome import exit_code
 from codestral_bot.output import err
 from codestral_bot.pipeline import Planned
 from codestral_bot.pipeline import find_targets
@@ -106,8 +109,13 @@ class _Results:
     findings: tuple[Finding, ...]
     usage: Usage
     cost: float  # dollars, as `review` estimates them
-    auth_error: str | None
     notes: tuple[str, ...] = ()  # from the review-comment stage: chunks without comments, ...
+    outcome: RunOutcome = RunOutcome()  # what the exit code is computed from
+
+    @property
+    def auth_error(self) -> str | None:
+        return next((f.reason for f in self.fills if f.failure == 'auth'), None) or (
+            'the review requests were refused' if 'auth' in self.outcome.review_failures else None)
 
 
 def github_command(args: argparse.Namespace) -> int:
@@ -265,7 +273,7 @@ def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
 
 def _may_hold_stub(session: _Session, path: str) -> bool:
     patch = session.pulled.patches.get(path)
-    return patch is None or bool(_STUB_HINT.search(patch.encode('utf-8', 'surrogateescape')))
+    return patch is None or bool(STUB_HINT.search(patch.encode('utf-8', 'surrogateescape')))
 
 
 def _fill_and_review(session: _Session, args: argparse.Namespace, env: Mapping[str, str]) -> _Results:
@@ -274,17 +282,17 @@ def _fill_and_review(session: _Session, args: argparse.Namespace, env: Mapping[s
     known = session.on_pr.fingerprints
     new = [p for p in planned if stub_fingerprint(p.fill.stub, p.source) not in known]
     if not _has_key(session.endpoint) or not (new or wants_comments):
-        return _Results(len(planned), len(planned) - len(new), [p.fill for p in new], (), Usage(), 0.0, None)
-    sources = {p.source.path: p.source for p in new}
-    quiet = argparse.Namespace(**{**vars(args), 'json': True})  # no progress line in a CI log
-    outcome = asyncio.run(_run.run_model(
-        session.config, session.endpoint, new, session.pulled.changes, session.reader.read, sources,
-        deadline=session.config.timeout or DEFAULT_DEADLINE, args=quiet, env=env))
-    comments, stats = outcome.comments, outcome.stats
+        return _Results(len(planned), len(planned) - len(new), [p.fill for p in new], (), Usage(), 0.0)
+    job = _run.Job(session.config, session.endpoint, new, session.pulled.changes, session.reader.read,
+                   session.config.timeout or DEFAULT_DEADLINE)
+    run = asyncio.run(_run.run_model(job, progress=False, env=env))  # no progress line in a CI log
+    comments, stats = run.comments, run.stats
     usage = Usage(stats.prompt_tokens, stats.completion_tokens)  # every request, FIM and chat
-    return _Results(len(planned), len(planned) - len(new), outcome.fills,
-                    tuple(getattr(comments, 'findings', ()) or ()), usage, stats.dollars(outcome.prices),
-                    outcome.auth_error, tuple(getattr(comments, 'notes', ()) or ()))
+    findings = comments.findings if comments is not None else ()
+    outcome = RunOutcome(run.fills, findings, review_chunks=comments.chunks if comments else 0,
+                         review_failures=comments.failures if comments else ())
+    return _Results(len(planned), len(planned) - len(new), run.fills, findings, usage,
+                    stats.dollars(run.prices), comments.notes if comments else (), outcome)
 
 
 # ---------------------------------------------------------------- items, posting, reporting
@@ -410,10 +418,8 @@ def _say(tally: actions.Tally, posting: _Posting, fallback: str | None, notes: S
 
 
 def _exit_code(config: Config, results: _Results) -> int:
-    if results.auth_error:
-        return 2
-    if config.fail_on:
-        from codestral_bot.comments import fails
-
-        return 1 if fails(list(results.findings), config.fail_on) else 0
-    return 0
+    """As ``review``'s, except that proposed fills are posted, not left undone: not a reason for 1."""
+    code = exit_code(results.outcome, Gate(config.fail_on))
+    if code == 1 and not results.outcome.matched(config.fail_on):
+        return 0
+    return code

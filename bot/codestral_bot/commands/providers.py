@@ -48,7 +48,7 @@ def providers_command(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> Config:
     from codestral_bot import git
-    from codestral_bot.commands.review import cli_overrides
+    from codestral_bot.commands._common import cli_overrides
     from codestral_bot.config import load_config
 
     try:
