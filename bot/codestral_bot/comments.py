@@ -68,7 +68,7 @@ MIN_BODY_BUDGET = 200  # tokens of diff per request, whatever budget_tokens says
 @dataclasses.dataclass(frozen=True)
 class CommentsResult:
     findings: tuple[Finding, ...]
-    dropped: dict[str, int]  # reason ('outside diff', 'duplicate', 'cap', 'unknown path') → count
+    dropped: dict[str, int]  # reason ('invalid', 'outside diff', 'duplicate', 'cap', 'unknown path') → count
     notes: tuple[str, ...]  # what the user should know: chunks without comments, skipped files
     usage: Usage
     requests: int
@@ -102,6 +102,7 @@ class _ChunkOutcome:
     raw: tuple[RawFinding, ...] = ()
     note: str | None = None
     failure: FailureKind | None = None
+    invalid: int = 0  # findings dropped one by one as not matching the schema
 
 
 def _one_line(error: BaseException) -> str:
@@ -135,8 +136,9 @@ async def _send(run: _Run, chunk: Chunk, retry_reason: str | None) -> Completion
         return await _call(run, messages, json_object_format())
 
 
-async def _ask(run: _Run, chunk: Chunk) -> list[RawFinding]:
-    """The chunk's findings; one retry when the answer is unusable, then MalformedOutput."""
+async def _ask(run: _Run, chunk: Chunk) -> tuple[list[RawFinding], int]:
+    """The chunk's findings and the invalid ones dropped; one retry when the answer is unusable,
+    then MalformedOutput."""
     reason: str | None = None
     for _ in range(2):
         completion = await _send(run, chunk, reason)
@@ -155,7 +157,7 @@ async def _review_chunk(run: _Run, chunk: Chunk) -> _ChunkOutcome:
                                  failure='auth')
         run.progress(f'review {chunk.index}/{run.total}: {", ".join(chunk.paths)}')
         try:
-            raw = await _ask(run, chunk)
+            raw, invalid = await _ask(run, chunk)
         except ModelAuthError as e:
             run.auth_error = e
             return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}', failure='auth')
@@ -165,7 +167,7 @@ async def _review_chunk(run: _Run, chunk: Chunk) -> _ChunkOutcome:
         except MalformedOutput as e:
             return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}', failure='model')
     run.progress(f'review {chunk.index}/{run.total}: {len(raw)} finding(s)')
-    return _ChunkOutcome(chunk, raw=tuple(raw))
+    return _ChunkOutcome(chunk, raw=tuple(raw), invalid=invalid)
 
 
 def _anchor_all(
@@ -178,6 +180,7 @@ def _anchor_all(
     file_lines = {path: split_lines(source.text) for path, source in sources.items()}
     findings: list[Finding] = []
     for outcome in outcomes:
+        dropped['invalid'] += outcome.invalid
         for raw in outcome.raw:
             result = anchor(raw, outcome.chunk, change_paths, file_lines)
             if isinstance(result, str):
