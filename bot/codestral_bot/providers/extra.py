@@ -26,7 +26,9 @@ def resolve(provider: str, config: Config, env: Mapping[str, str], role: str) ->
     if provider == 'ollama':
         from codestral_bot.providers import ollama
 
-        return ollama.endpoint(env)
+        # --api-base / CODESTRAL_BOT_API_BASE / api_base name the server as for any provider
+        api_base = config.api_base or env.get('CODESTRAL_BOT_API_BASE')
+        return ollama.endpoint({**env, 'OLLAMA_HOST': api_base} if api_base else env)
     if provider == 'openrouter':
         from codestral_bot.providers import openrouter
 
