@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from codestral_bot.commands._outputs import sinks_for
 from codestral_bot.config import Config
+from codestral_bot.jobs import Job
+from codestral_bot.jobs import Spending
 from codestral_bot.options import RunOptions
 from codestral_bot.outcome import RunOutcome
 from codestral_bot.outcome import exit_code
@@ -31,31 +33,16 @@ from codestral_bot.sinks.base import edits_of
 from codestral_bot.sinks.base import publish
 
 if TYPE_CHECKING:
-    from codestral_bot.budget import Allowance
     from codestral_bot.comments import CommentsResult
     from codestral_bot.cost import Prices
     from codestral_bot.cost import RunStats
-    from codestral_bot.pacing import Pacer
     from codestral_bot.providers.base import ModelClient
-    from codestral_bot.quota_store import DailyQuota
 
 __all__ = ['Job', 'ModelRun', 'finish', 'run_model', 'show_plan']
 
 logger = logging.getLogger('codestral_bot')
 
-Reviewed = tuple['CommentsResult | None', dict[str, SourceFile]]
-
-
-@dataclasses.dataclass(frozen=True)
-class Job:
-    """What one run is asked to do: the stubs to fill and the change to review, and by when."""
-
-    config: Config
-    endpoint: Endpoint  # for the fills
-    planned: Sequence[Planned]
-    changes: Sequence[FileChange]
-    read: Callable[[str], SourceFile]
-    deadline: float | None
+Reviewed = tuple['CommentsResult', dict[str, SourceFile]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,19 +56,10 @@ class ModelRun:
     comment_sources: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
 
 
-@dataclasses.dataclass(frozen=True)
-class Spending:
-    """What every request of a run shares: the pacer, the counters, the prices and the budgets."""
-
-    pacer: Pacer | None  # None for a local model
-    stats: RunStats
-    prices: Prices
-    allowance: Allowance | None  # None when nothing caps spending
-
-
 def _daily_quota(config: Config, endpoint: Endpoint, tpd: float | None) -> DailyQuota | None:
     if tpd is None or not endpoint.key:
         return None
+    from codestral_bot.quota_store import DailyQuota
     from codestral_bot.quota_store import hash_key
 
     return DailyQuota(None, hash_key(endpoint.key), tpd)
@@ -197,6 +175,4 @@ def _comments_task(job: Job, env: Mapping[str, str], spending: Spending) -> asyn
         return None
     from codestral_bot.comments_run import review_changes
 
-    sources = {p.source.path: p.source for p in job.planned}
-    return asyncio.ensure_future(review_changes(job.config, endpoint, job.changes, job.read, sources,
-                                                spending, job.deadline))
+    return asyncio.ensure_future(review_changes(job, endpoint, spending))
