@@ -7,7 +7,6 @@ never cut in half (only an absurdly large one is truncated, with a note).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 

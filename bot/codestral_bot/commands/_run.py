@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +24,6 @@ from codestral_bot.pipeline import fill_all
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import make_client
 from codestral_bot.providers import resolve_endpoint
-from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
 from codestral_bot.sinks.base import RunReport
@@ -37,6 +35,7 @@ if TYPE_CHECKING:
     from codestral_bot.cost import Prices
     from codestral_bot.cost import RunStats
     from codestral_bot.providers.base import ModelClient
+    from codestral_bot.quota_store import DailyQuota
 
 __all__ = ['Job', 'ModelRun', 'finish', 'run_model', 'show_plan']
 
