@@ -35,7 +35,7 @@ from codestral_bot.sinks.github_items import finding_item
 from codestral_bot.sinks.github_items import fingerprints_in
 from codestral_bot.sinks.github_items import suggested_lines
 from codestral_bot.sinks.github_items import suggestion_item
-from codestral_bot.sinks.github_pr import diff_texts
+from codestral_bot.github_pr import diff_texts
 from codestral_bot.sources import decode_source
 from codestral_bot.stubs import find_stubs
 from tests.fakes.github import FakeGitHub

@@ -60,11 +60,11 @@ from codestral_bot.sinks.github_items import finding_item
 from codestral_bot.sinks.github_items import stub_fingerprint
 from codestral_bot.sinks.github_items import stub_item
 from codestral_bot.sinks.github_items import suggestion_item
-from codestral_bot.sinks.github_pr import HeadReader
-from codestral_bot.sinks.github_pr import PullChanges
-from codestral_bot.sinks.github_pr import base_text
-from codestral_bot.sinks.github_pr import list_files
-from codestral_bot.sinks.github_pr import read_changes
+from codestral_bot.github_pr import HeadReader
+from codestral_bot.github_pr import PullChanges
+from codestral_bot.github_pr import base_text
+from codestral_bot.github_pr import list_files
+from codestral_bot.github_pr import read_changes
 
 __all__ = ['github_command']
 
