@@ -284,3 +284,15 @@ def write_stubs(root: Path, *, stage: bool = False, commit: bool = False) -> Non
         repo.git.add('calc.py')
     if commit:
         repo.git.commit('-m', 'stubs')
+
+
+def test_hook_leaves_a_staged_mode_change_to_the_diff(root: Path) -> None:
+    """A file whose staged change is its mode (no +++ line) is not reviewed whole: it adds no line."""
+    import git
+
+    write_stubs(root, commit=True)
+    (root / 'calc.py').chmod(0o755)
+    git.Repo(root).git.add('calc.py')
+    result = run_cli(['review', '--hook', '--apply', '--no-comments', 'calc.py'], root, cli_env())
+    assert result.returncode == 0, result.stderr
+    assert 'not filled' not in result.stderr  # no stub found: the old stubs are not the change's

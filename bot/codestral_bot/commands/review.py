@@ -62,7 +62,21 @@ def _scope(args: argparse.Namespace, env: Mapping[str, str]) -> _Scope:
     return _Scope('worktree', None, False)
 
 
-_NEW_PATH = re.compile(rb'^\+\+\+ b/(.*)$', re.MULTILINE)
+_HEADER = re.compile(rb'^(?:diff --git |rename to |\+\+\+ b/)(.*)$', re.MULTILINE)
+
+
+def _paths_in(diff: bytes) -> set[str]:
+    """Every new-side path the diff names, also a pure rename or a mode change (no +++ line)."""
+    paths = set()
+    for match in _HEADER.finditer(diff):
+        text = match.group(1).decode('utf-8', 'surrogateescape')
+        if match.group(0).startswith(b'diff --git '):
+            half = text[2:2 + (len(text) - 5) // 2]  # 'a/P b/P' when the path did not change
+            if text != f'a/{half} b/{half}':
+                continue
+            text = half
+        paths.add(text)
+    return paths
 
 
 def _hook_whole_files(args: argparse.Namespace, scope: _Scope, paths: list[str], diff: bytes) -> _Scope:
@@ -70,7 +84,7 @@ def _hook_whole_files(args: argparse.Namespace, scope: _Scope, paths: list[str],
     reviewed whole: the user asked for it, and the staged diff would silently skip it."""
     if not (args.hook and scope.mode == 'staged' and paths):
         return scope
-    in_diff = {m.decode('utf-8', 'surrogateescape') for m in _NEW_PATH.findall(diff)}
+    in_diff = _paths_in(diff)
     return dataclasses.replace(scope, whole=tuple(p for p in paths if p not in in_diff))
 
 
