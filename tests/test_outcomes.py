@@ -296,3 +296,8 @@ def test_hook_leaves_a_staged_mode_change_to_the_diff(root: Path) -> None:
     result = run_cli(['review', '--hook', '--apply', '--no-comments', 'calc.py'], root, cli_env())
     assert result.returncode == 0, result.stderr
     assert 'not filled' not in result.stderr  # no stub found: the old stubs are not the change's
+
+
+def test_on_a_pull_request_posted_fills_are_not_a_failure() -> None:
+    assert exit_code(RunOutcome([_fill('filled')]), Gate(proposals_fail=False)) == 0
+    assert exit_code(RunOutcome([_fill('filled'), _fill('failed', 'deadline')]), Gate(proposals_fail=False)) == 4

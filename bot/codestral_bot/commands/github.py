@@ -299,12 +299,4 @@ def _publish(session: _Session, results: _Results, env: Mapping[str, str]) -> in
                        comments=run.comments if run else None)
     findings = run.comments.findings if run and run.comments else ()
     publish([PullRequestReview(target)], [*results.fills, *findings], report)
-    return _exit_code(session.config, results.outcome)
-
-
-def _exit_code(config: Config, outcome: RunOutcome) -> int:
-    """As ``review``'s, except that fills are posted as suggestions, not left undone: not a 1."""
-    code = exit_code(outcome, Gate(config.fail_on))
-    if code == 1 and not outcome.matched(config.fail_on):
-        return 0
-    return code
+    return exit_code(results.outcome, Gate(session.config.fail_on, proposals_fail=False))
