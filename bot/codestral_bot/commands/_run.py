@@ -92,11 +92,9 @@ class _Progress:
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
-        self.chars = 0
         self.live = sys.stderr.isatty() and total > 0
 
     def on_text(self, fill: Fill, piece: str) -> None:
-        self.chars += len(piece)
         self._show(f'{fill.stub.path}:{fill.stub.start_line} {fill.stub.name}')
 
     def on_done(self, fill: Fill) -> None:
