@@ -76,7 +76,7 @@ def test_a_wrong_base_where_every_request_is_404_is_exit_2(root: Path, tmp_path:
     assert result.returncode == 2, result.stderr
     assert len(_lines_with(result.stderr, 'HTTP 404')) == 1, result.stderr
     # the requests reached the server and failed: counted, not "0 requests"
-    assert '2 requests' in result.stderr and '2 failed' in result.stderr, result.stderr
+    assert '2 requests' in result.stderr and '2 given up' in result.stderr, result.stderr
 
 
 def test_failures_are_counted_in_json(root: Path, tmp_path: Path, fake_codestral: FakeCodestral) -> None:
