@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from codestral_bot.records import FailureKind
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
+
+if TYPE_CHECKING:
+    from codestral_bot.comments import CommentsResult
 
 __all__ = ['CUT_SHORT', 'Gate', 'RunOutcome', 'exit_code']
 
@@ -48,6 +52,12 @@ class RunOutcome:
     findings: Sequence[Finding] = ()
     review_chunks: int = 0  # review requests planned
     review_failures: Sequence[FailureKind] = ()  # one per review request that gave no comments
+
+    @classmethod
+    def of(cls, fills: Sequence[Fill], comments: CommentsResult | None) -> RunOutcome:
+        if comments is None:
+            return cls(fills)
+        return cls(fills, comments.findings, comments.chunks, comments.failures)
 
     @property
     def failures(self) -> list[FailureKind]:

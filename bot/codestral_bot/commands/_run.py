@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from codestral_bot.providers.base import ModelClient
     from codestral_bot.quota_store import DailyQuota
 
-__all__ = ['Job', 'ModelRun', 'finish', 'run_model', 'show_plan']
+__all__ = ['ModelRun', 'finish', 'run_model', 'show_plan']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -148,10 +148,7 @@ def finish(options: RunOptions, root: Path, planned: Sequence[Planned], run: Mod
                        stats=run.stats if run else None, prices=run.prices if run else None, comments=comments)
     findings = list(comments.findings) if comments is not None else []
     publish(sinks_for(options, root), [*fills, *findings], report)
-    outcome = RunOutcome([report.final(f) for f in fills], findings,
-                         review_chunks=comments.chunks if comments else 0,
-                         review_failures=comments.failures if comments else ())
-    return exit_code(outcome, options.gate)
+    return exit_code(RunOutcome.of([report.final(f) for f in fills], comments), options.gate)
 
 
 def _fim_client(config: Config, endpoint: Endpoint, spending: Spending) -> ModelClient:

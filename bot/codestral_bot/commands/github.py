@@ -265,11 +265,7 @@ class _Results:
 
     @property
     def outcome(self) -> RunOutcome:
-        comments = self.run.comments if self.run is not None else None
-        if comments is None:
-            return RunOutcome(self.fills)
-        return RunOutcome(self.fills, comments.findings, review_chunks=comments.chunks,
-                          review_failures=comments.failures)
+        return RunOutcome.of(self.fills, self.run.comments if self.run is not None else None)
 
 
 def _fill_and_review(session: _Session, env: Mapping[str, str]) -> _Results:

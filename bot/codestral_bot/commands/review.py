@@ -18,8 +18,8 @@ from codestral_bot.commands._common import STUB_HINT
 from codestral_bot.errors import UsageError
 
 if TYPE_CHECKING:
-    from codestral_bot.commands._run import Job
     from codestral_bot.config import Config
+    from codestral_bot.jobs import Job
     from codestral_bot.options import RunOptions
     from codestral_bot.pipeline import Planned
     from codestral_bot.records import FileChange
@@ -158,6 +158,7 @@ def _review(args: argparse.Namespace, root: Path, scope: _Scope, paths: list[str
     from codestral_bot.commands import _run
     from codestral_bot.commands._common import cli_overrides
     from codestral_bot.config import load_config
+    from codestral_bot.jobs import Job
     from codestral_bot.options import RunOptions
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
@@ -183,7 +184,7 @@ def _review(args: argparse.Namespace, root: Path, scope: _Scope, paths: list[str
         return _run.show_plan(options, root, planned, endpoint)
     if not planned and not wants_comments:
         return _run.finish(options, root, [], None)
-    return _send(options, root, _run.Job(config, endpoint, planned, changes, read, _deadline(config, args)))
+    return _send(options, root, Job(config, endpoint, planned, changes, read, _deadline(config, args)))
 
 
 def _send(options: RunOptions, root: Path, job: Job) -> int:
