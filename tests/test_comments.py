@@ -24,9 +24,9 @@ from codestral_bot.comments import format_finding
 from codestral_bot.comments import is_excluded
 from codestral_bot.comments import review_comments
 from codestral_bot.comments import worst_severity
-from codestral_bot.comments_chunks import plan_chunks
-from codestral_bot.comments_prompt import FINDINGS_SCHEMA
-from codestral_bot.comments_validate import clean_message
+from codestral_bot.comments.chunks import plan_chunks
+from codestral_bot.comments.prompt import FINDINGS_SCHEMA
+from codestral_bot.comments.validate import clean_message
 from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelRejected
 from codestral_bot.errors import ModelUnavailable

@@ -16,7 +16,7 @@ from codestral_bot.records import Fill
 from codestral_bot.records import Finding
 from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
-from codestral_bot.sinks.github_items import stub_fingerprint
+from codestral_bot.github.items import stub_fingerprint
 from codestral_bot.stubs import find_stubs
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.codestral import Reply

@@ -167,6 +167,6 @@ def _comments_task(job: Job, env: Mapping[str, str], spending: Spending) -> asyn
     endpoint = resolve_endpoint(job.config, env, role='chat')
     if endpoint.needs_key and not endpoint.key:
         return None
-    from codestral_bot.comments_run import review_changes
+    from codestral_bot.comments.run import review_changes
 
     return asyncio.ensure_future(review_changes(job, endpoint, spending))

@@ -3,7 +3,7 @@
     event (GITHUB_EVENT_PATH) ─▶ the PR through PyGithub: files, patches, head blobs
         ─▶ pipeline.find_targets / plan (stubs already suggested on the PR are skipped)
         ─▶ _run.run_model: fills (+ review findings), as ``review`` does
-        ─▶ items anchored to the diff ─▶ one COMMENT review (sinks.github)
+        ─▶ items anchored to the diff ─▶ one COMMENT review (github.sink)
         ─▶ job summary, step outputs; annotations when nothing could be posted
 
 A fork's read-only token, a missing API key, a refused POST: the run still succeeds (exit 0
@@ -30,11 +30,11 @@ from codestral_bot.config import Config
 from codestral_bot.config import load_config
 from codestral_bot.errors import FatalError
 from codestral_bot.errors import UsageError
-from codestral_bot.github_pr import HeadReader
-from codestral_bot.github_pr import PullChanges
-from codestral_bot.github_pr import base_text
-from codestral_bot.github_pr import list_files
-from codestral_bot.github_pr import read_changes
+from codestral_bot.github.pull_request import HeadReader
+from codestral_bot.github.pull_request import PullChanges
+from codestral_bot.github.pull_request import base_text
+from codestral_bot.github.pull_request import list_files
+from codestral_bot.github.pull_request import read_changes
 from codestral_bot.jobs import Job
 from codestral_bot.outcome import Gate
 from codestral_bot.outcome import RunOutcome
@@ -46,17 +46,17 @@ from codestral_bot.pipeline import plan
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import resolve_endpoint
 from codestral_bot.records import Fill
-from codestral_bot.sinks import actions
+from codestral_bot.github import actions
 from codestral_bot.sinks.base import RunReport
 from codestral_bot.sinks.base import publish
-from codestral_bot.sinks.github import OnThePR
-from codestral_bot.sinks.github import what_is_there
-from codestral_bot.sinks.github_client import GitHubError
-from codestral_bot.sinks.github_client import describe
-from codestral_bot.sinks.github_client import make_github
-from codestral_bot.sinks.github_items import stub_fingerprint
-from codestral_bot.sinks.github_review import PullRequestReview
-from codestral_bot.sinks.github_review import ReviewTarget
+from codestral_bot.github.review import OnThePR
+from codestral_bot.github.review import what_is_there
+from codestral_bot.github.client import GitHubError
+from codestral_bot.github.client import describe
+from codestral_bot.github.client import make_github
+from codestral_bot.github.items import stub_fingerprint
+from codestral_bot.github.sink import PullRequestReview
+from codestral_bot.github.sink import ReviewTarget
 
 if TYPE_CHECKING:
     from github.Commit import Commit

@@ -5,7 +5,7 @@
     patch.PatchSink           --patch FILE
     sarif.SarifSink           --sarif FILE, always written
     apply.ApplySink           --apply: writes the files (first, so the others see what it wrote)
-    github_review.PullRequestReview   one review on a GitHub pull request
+    github.sink.PullRequestReview     one review on a GitHub pull request (in the github package)
 """
 from __future__ import annotations
 

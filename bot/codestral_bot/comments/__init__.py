@@ -4,8 +4,8 @@
         ──anchor──▶ Finding (or dropped: 'unknown path', 'outside diff') ──dedupe, caps──▶ result
 
 One chunk's failure (a request error, an answer that is not usable twice) becomes a note; the
-other chunks are still reviewed. Pieces: comments_chunks (what is sent), comments_prompt (how it
-is asked and read), comments_validate (what is kept).
+other chunks are still reviewed. Pieces: chunks (what is sent), prompt (how it
+is asked and read), validate (what is kept); run (the glue with a review run).
 """
 from __future__ import annotations
 
@@ -17,24 +17,24 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from codestral_bot.comments_chunks import DEFAULT_EXCLUDE
-from codestral_bot.comments_chunks import Chunk
-from codestral_bot.comments_chunks import RemovedLines
-from codestral_bot.comments_chunks import is_excluded
-from codestral_bot.comments_chunks import plan_chunks
-from codestral_bot.comments_chunks import split_lines
-from codestral_bot.comments_prompt import SYSTEM_PROMPT
-from codestral_bot.comments_prompt import MalformedOutput
-from codestral_bot.comments_prompt import RawFinding
-from codestral_bot.comments_prompt import build_messages
-from codestral_bot.comments_prompt import json_object_format
-from codestral_bot.comments_prompt import json_schema_format
-from codestral_bot.comments_prompt import parse_findings
-from codestral_bot.comments_prompt import user_message_overhead
-from codestral_bot.comments_validate import SEVERITY_RANK
-from codestral_bot.comments_validate import anchor
-from codestral_bot.comments_validate import apply_caps
-from codestral_bot.comments_validate import dedupe
+from codestral_bot.comments.chunks import DEFAULT_EXCLUDE
+from codestral_bot.comments.chunks import Chunk
+from codestral_bot.comments.chunks import RemovedLines
+from codestral_bot.comments.chunks import is_excluded
+from codestral_bot.comments.chunks import plan_chunks
+from codestral_bot.comments.chunks import split_lines
+from codestral_bot.comments.prompt import SYSTEM_PROMPT
+from codestral_bot.comments.prompt import MalformedOutput
+from codestral_bot.comments.prompt import RawFinding
+from codestral_bot.comments.prompt import build_messages
+from codestral_bot.comments.prompt import json_object_format
+from codestral_bot.comments.prompt import json_schema_format
+from codestral_bot.comments.prompt import parse_findings
+from codestral_bot.comments.prompt import user_message_overhead
+from codestral_bot.comments.validate import SEVERITY_RANK
+from codestral_bot.comments.validate import anchor
+from codestral_bot.comments.validate import apply_caps
+from codestral_bot.comments.validate import dedupe
 from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelError
 from codestral_bot.errors import ModelRejected

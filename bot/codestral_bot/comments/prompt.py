@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from codestral_bot.comments_chunks import Chunk
+from codestral_bot.comments.chunks import Chunk
 from codestral_bot.records import Completion
 from codestral_bot.tokens import estimate_tokens
 

@@ -1,7 +1,7 @@
 """The GitHub pull request as a ``Sink``: fills and findings in, one COMMENT review out.
 
 ``emit`` turns each record into an ``Item`` anchored to the PR's diff; ``finish`` posts one review
-(``sinks.github``), then writes the job summary, the step outputs and, when nothing could be
+(``github.review``), then writes the job summary, the step outputs and, when nothing could be
 posted (a fork, a dry run, a refused POST, no key), the results as annotations.
 """
 from __future__ import annotations
@@ -19,20 +19,20 @@ from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
 from codestral_bot.records import SourceFile
-from codestral_bot.sinks import actions
+from codestral_bot.github import actions
 from codestral_bot.sinks.base import Record
 from codestral_bot.sinks.base import RunReport
-from codestral_bot.sinks.github import OnThePR
-from codestral_bot.sinks.github import Posted
-from codestral_bot.sinks.github import PostFailed
-from codestral_bot.sinks.github import plan_review
-from codestral_bot.sinks.github import post_review
-from codestral_bot.sinks.github_client import write_interval
-from codestral_bot.sinks.github_items import Item
-from codestral_bot.sinks.github_items import distinct
-from codestral_bot.sinks.github_items import finding_item
-from codestral_bot.sinks.github_items import stub_item
-from codestral_bot.sinks.github_items import suggestion_item
+from codestral_bot.github.review import OnThePR
+from codestral_bot.github.review import Posted
+from codestral_bot.github.review import PostFailed
+from codestral_bot.github.review import plan_review
+from codestral_bot.github.review import post_review
+from codestral_bot.github.client import write_interval
+from codestral_bot.github.items import Item
+from codestral_bot.github.items import distinct
+from codestral_bot.github.items import finding_item
+from codestral_bot.github.items import stub_item
+from codestral_bot.github.items import suggestion_item
 
 if TYPE_CHECKING:
     from github.Commit import Commit
