@@ -24,9 +24,9 @@ from codestral_bot.comments import format_finding
 from codestral_bot.comments import is_excluded
 from codestral_bot.comments import review_comments
 from codestral_bot.comments import worst_severity
-from codestral_bot.comments_chunks import plan_chunks
-from codestral_bot.comments_prompt import FINDINGS_SCHEMA
-from codestral_bot.comments_validate import clean_message
+from codestral_bot.comments.chunks import plan_chunks
+from codestral_bot.comments.prompt import FINDINGS_SCHEMA
+from codestral_bot.comments.validate import clean_message
 from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelRejected
 from codestral_bot.errors import ModelUnavailable
@@ -611,3 +611,32 @@ def test_findings_json_and_fail_on() -> None:
     assert not fails((), 'info')
     with pytest.raises(UsageError):
         fails(findings, 'critical')
+
+
+# ---------------------------------------------------------------- one bad finding, typed failures
+
+def test_one_out_of_range_finding_is_dropped_alone() -> None:
+    client = FakeClient(scripted(reply([item(A, 0), item(A, 8, message='Division by zero.')])))
+    result = review(client, [A_FILE])
+    assert [(f.line, f.message) for f in result.findings] == [(8, 'Division by zero.')]
+    assert result.dropped == {'invalid': 1}
+    assert result.requests == 1  # not asked again: the answer was usable
+    assert result.notes == ()
+
+
+def test_failed_chunks_carry_their_failure_kind() -> None:
+    files = [make_file(p, 30, [(5, 10)]) for p in ('src/a.py', 'src/b.py')]
+    client = FakeClient(by_file({
+        'src/a.py': [item('src/a.py', 6)],
+        'src/b.py': ModelUnavailable('cannot connect', status=None),
+    }))
+    result = review(client, files, budget_tokens=400)
+    assert result.chunks == 2
+    assert result.failures == ('unreachable',)
+
+
+def test_a_rejected_key_is_an_auth_failure_for_every_chunk() -> None:
+    files = [make_file(p, 30, [(5, 10)]) for p in ('src/a.py', 'src/b.py')]
+    client = FakeClient(by_file({p: ModelAuthError('401', status=401) for p in ('src/a.py', 'src/b.py')}))
+    result = review(client, files, budget_tokens=400)
+    assert result.failures == ('auth', 'auth')

@@ -24,7 +24,7 @@ def test_summary_line_singular_and_optional_parts() -> None:
     stats = RunStats(requests=1, retries=2, rate_limited=3, failures=1, cached=5)
     assert stats.summary_line() == (
         '1 request, 0 prompt + 0 completion tokens, ≈ $0.0000, 2 retries, 3 rate-limited, '
-        '1 failed, 5 from cache'
+        '1 given up, 5 from cache'
     )
 
 

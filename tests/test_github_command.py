@@ -515,3 +515,33 @@ def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # A developer's real keys or a CI runner's GITHUB_* must never reach these runs.
     _clear_env(monkeypatch)
     yield
+
+
+# ---------------------------------------------------------------- exit codes a workflow can trust
+
+
+def test_fail_on_with_the_key_rejected_on_chat_fails_the_job(geo_pr: FakeGitHub, fake_codestral: FakeCodestral,
+                                                             gh_env: Callable[..., dict[str, str]],
+                                                             run_github: Callable[..., Run]) -> None:
+    from tests.fakes.codestral import Reply
+
+    fake_codestral.responder = lambda body: Reply.unauthorized()
+    result = run_github(gh_env(), '--mode', 'comment', '--fail-on', 'error')
+    assert result.code == 2, result.stderr
+    assert 'The API key was rejected' in result.summary
+
+
+def test_a_setter_stub_pushed_later_is_not_skipped_as_already_posted(
+        fake_github: FakeGitHub, fake_codestral: FakeCodestral, gh_env: Callable[..., dict[str, str]],
+        run_github: Callable[..., Run]) -> None:
+    getter = 'class C:\n    @property\n    def value(self):\n        ...\n'
+    both = getter + '\n    @value.setter\n    def value(self, v):\n        ...\n'
+    add_pr(fake_github, {'c.py': (None, getter)})
+    fake_codestral.responder = lambda body: 'return self._v'
+    first = run_github(gh_env(), '--mode', 'suggest')
+    assert first.code == 0 and len(comments(fake_github)) == 1, first.stderr
+    push(fake_github, 'c.py', '', both, 'c' * 40)
+    second = run_github(gh_env('synchronize'), '--mode', 'suggest')
+    assert second.code == 0, second.stderr
+    assert len(comments(fake_github)) == 2, second.stderr
+    assert second.outputs['posted'] == '1'

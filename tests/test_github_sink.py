@@ -18,24 +18,24 @@ from codestral_bot.diff import parse_diff
 from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
-from codestral_bot.sinks import actions
-from codestral_bot.sinks.github import BODY_LIMIT
-from codestral_bot.sinks.github import ReviewPlan
-from codestral_bot.sinks.github import plan_review
-from codestral_bot.sinks.github import review_body
-from codestral_bot.sinks.github_client import describe
-from codestral_bot.sinks.github_client import make_github
-from codestral_bot.sinks.github_items import Item
-from codestral_bot.sinks.github_items import anchor_problem
-from codestral_bot.sinks.github_items import comment_body
-from codestral_bot.sinks.github_items import comment_payload
-from codestral_bot.sinks.github_items import distinct
-from codestral_bot.sinks.github_items import fence_for
-from codestral_bot.sinks.github_items import finding_item
-from codestral_bot.sinks.github_items import fingerprints_in
-from codestral_bot.sinks.github_items import suggested_lines
-from codestral_bot.sinks.github_items import suggestion_item
-from codestral_bot.sinks.github_pr import diff_texts
+from codestral_bot.github import actions
+from codestral_bot.github.review import BODY_LIMIT
+from codestral_bot.github.review import ReviewPlan
+from codestral_bot.github.review import plan_review
+from codestral_bot.github.review import review_body
+from codestral_bot.github.client import describe
+from codestral_bot.github.client import make_github
+from codestral_bot.github.items import Item
+from codestral_bot.github.items import anchor_problem
+from codestral_bot.github.items import comment_body
+from codestral_bot.github.items import comment_payload
+from codestral_bot.github.items import distinct
+from codestral_bot.github.items import fence_for
+from codestral_bot.github.items import finding_item
+from codestral_bot.github.items import fingerprints_in
+from codestral_bot.github.items import suggested_lines
+from codestral_bot.github.items import suggestion_item
+from codestral_bot.github.pull_request import diff_texts
 from codestral_bot.sources import decode_source
 from codestral_bot.stubs import find_stubs
 from tests.fakes.github import FakeGitHub
@@ -284,7 +284,7 @@ def test_client_does_not_sleep_past_the_cap(pr_on: FakeGitHub) -> None:
 
 
 def test_writes_are_paced_by_default() -> None:
-    from codestral_bot.sinks.github_client import write_interval
+    from codestral_bot.github.client import write_interval
 
     assert write_interval({}) == 1.0
     assert write_interval({'CODESTRAL_BOT_GITHUB_WRITE_INTERVAL': '0'}) == 0.0
@@ -351,7 +351,7 @@ def test_the_token_is_never_sent_over_plain_http_to_a_remote_host() -> None:
     import pytest
 
     from codestral_bot.errors import UsageError
-    from codestral_bot.sinks.github_client import make_github
+    from codestral_bot.github.client import make_github
 
     with pytest.raises(UsageError, match='plain http to github.example.invalid'):
         make_github('ghp_secret', 'http://github.example.invalid/api/v3', {})

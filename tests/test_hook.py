@@ -103,6 +103,23 @@ def test_fill_hook_modifies_the_file_then_the_commit_passes(project, hook_repo, 
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 1
 
 
+def test_all_files_and_ref_ranges_fill_committed_stubs(project, hook_repo, fake_codestral: FakeCodestral,
+                                                      tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = _env(hook_repo, tmp_path, CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url)
+    root = Path(project.working_tree_dir)
+    before = project.head.commit.hexsha
+    path = write(project, 'calc.py', STUB)
+    commit_all(project, 'a committed stub')
+    fake_codestral.responder = lambda body: 'return 2 * x'
+    result = _pre_commit(['run', 'codestral-fill', '--all-files'], root, env)
+    assert result.returncode == 1, result.stdout + result.stderr  # files were modified
+    assert path.read_text() == STUB.replace('pass', 'return 2 * x')
+    project.git.checkout('--', 'calc.py')
+    result = _pre_commit(['run', 'codestral-fill', '--from-ref', before, '--to-ref', 'HEAD'], root, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert path.read_text() == STUB.replace('pass', 'return 2 * x')
+
+
 def test_second_run_over_the_same_change_sends_no_request(project, hook_repo, fake_codestral: FakeCodestral,
                                                           tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     env = _env(hook_repo, tmp_path, CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url)

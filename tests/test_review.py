@@ -253,7 +253,7 @@ def test_timeout_is_a_failed_stub_not_a_crash(repo, fake_codestral, env) -> None
     statuses = sorted(f['status'] for f in doc['fills'])
     assert 'failed' in statuses
     assert any('deadline' in (f['reason'] or '') for f in doc['fills'])
-    assert result.returncode in (1, 4)
+    assert result.returncode == 4  # cut short, said before 'edits proposed'
     assert 'Traceback' not in result.stderr
 
 

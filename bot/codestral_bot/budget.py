@@ -14,7 +14,7 @@ __all__ = ['Allowance', 'BudgetReached']
 
 
 class BudgetReached(ModelError):
-    pass
+    kind = 'budget'
 
 
 class Allowance:

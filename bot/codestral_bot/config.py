@@ -28,6 +28,7 @@ from typing import Any
 from typing import TypeVar
 
 from codestral_bot.errors import ConfigError
+from codestral_bot.globs import DEFAULT_EXCLUDE
 
 __all__ = [
     'DEFAULT_MODELS',
@@ -56,10 +57,6 @@ PLAN_LIMITS: dict[str, tuple[int | None, int | None, int | None]] = {
     'enterprise': (None, None, None),
     'custom': (None, None, None),
 }
-DEFAULT_EXCLUDE = (
-    '*.lock', 'package-lock.json', 'pnpm-lock.yaml', '*.min.js', 'vendor/**',
-    'node_modules/**', '*.pb.go', '*_pb2.py',
-)
 
 PYPROJECT = 'pyproject.toml [tool.codestral-bot]'
 DOTFILE = '.codestral-bot.toml'

@@ -96,7 +96,7 @@ class RunStats:
             f"{s['rate_limited']:,} rate-limited",
         ]
         if s['failures']:
-            parts.append(f"{s['failures']:,} failed")
+            parts.append(f"{s['failures']:,} given up")  # requests; not the stubs' 'failed'
         if s['cached']:
             parts.append(f"{s['cached']:,} from cache")
         return ', '.join(parts)

@@ -13,11 +13,20 @@
         └── ModelIncomplete    the answer was cut (stream dropped mid-way)
 
 Anything else reaching ``main`` is a bug: exit 3 with a log file.
+
+Each ``ModelError`` class names its ``kind`` (``records.FailureKind``): what a failed ``Fill`` or
+review request records, and what the exit code is computed from (``outcome.py``).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codestral_bot.records import FailureKind
+
 __all__ = [
     'ConfigError',
+    'failure_kind',
     'FatalError',
     'GitError',
     'ModelAuthError',
@@ -47,6 +56,8 @@ class GitError(FatalError):
 
 
 class ModelError(FatalError):
+    kind: FailureKind = 'model'
+
     def __init__(self, message: str, *, status: int | None = None,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -55,20 +66,25 @@ class ModelError(FatalError):
 
 
 class ModelAuthError(ModelError):
-    pass
+    kind: FailureKind = 'auth'
 
 
 class ModelRejected(ModelError):
-    pass
+    kind: FailureKind = 'request'
 
 
 class ModelRateLimited(ModelError):
-    pass
+    kind: FailureKind = 'rate_limited'
 
 
 class ModelUnavailable(ModelError):
-    pass
+    kind: FailureKind = 'unreachable'
 
 
 class ModelIncomplete(ModelError):
-    pass
+    kind: FailureKind = 'incomplete'
+
+
+def failure_kind(error: ModelError) -> FailureKind:
+    """The typed outcome of a failed request (a subclass elsewhere, e.g. the deadline, sets its own)."""
+    return error.kind

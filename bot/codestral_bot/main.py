@@ -9,48 +9,24 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from collections.abc import Sequence
 
 from codestral_bot import __version__
 from codestral_bot.errors import FatalError
-
-if TYPE_CHECKING:
-    import logging
+from codestral_bot.logs import logging_handler
 
 __all__ = ['main']
 
 EXIT_CODES = """\
-exit codes:
+exit codes (computed in outcome.py from what each fill and request came to):
   0  nothing to propose, or every edit was applied
   1  edits proposed but not applied (or --fail-on matched a finding)
-  2  usage, configuration or environment error (bad flags, not a repository, API key rejected)
+  2  usage, configuration or environment error: bad flags, not a repository, the API key
+     rejected, no request reached a working model, or --fail-on set and the review could not run
   3  a bug in codestral-bot (a log file is written)
   4  the run was cut short: stubs left unfilled because the deadline or a budget ran out
      (even if other edits are proposed)
 """
-
-
-def _format(record: logging.LogRecord) -> str:
-    return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
-
-
-@contextlib.contextmanager
-def logging_handler(verbose: bool) -> Iterator[None]:
-    import logging  # ~5 ms: the hook's fast path returns before anything logs, but not before this
-
-    logger = logging.getLogger('codestral_bot')
-    handler = logging.StreamHandler(sys.stderr)
-    formatter = logging.Formatter()
-    formatter.format = _format  # type: ignore[method-assign]
-    handler.setFormatter(formatter)
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
 
 
 def _write_crash_log() -> str:
@@ -170,6 +146,12 @@ def _add_extra_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     providers = sub.add_parser('providers', help='which model backends are configured and reachable')
     _add_model_options(providers)
     providers.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
+    demo = sub.add_parser('demo', help='try it: review a throw-away repository whose change adds a stub',
+                          description='Builds a small git repository in a temporary folder whose change adds '
+                                      'a stub, and runs `codestral-bot review` there (extra arguments go to review).')
+    demo.add_argument('review_args', nargs=argparse.REMAINDER, metavar='REVIEW-ARGS',
+                      help='passed to review, e.g. --apply or --no-comments')
+    demo.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
     cache = sub.add_parser('cache', help='inspect or clear the completion cache')
     cache.add_argument('action', choices=('stats', 'clear'))
     cache.add_argument('-v', '--verbose', action='store_true', help=argparse.SUPPRESS)
@@ -192,6 +174,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from codestral_bot.commands.providers import providers_command
 
         return providers_command(args)
+    if args.command == 'demo':
+        from codestral_bot.commands.demo import demo_command
+
+        return demo_command(args)
     if args.command == 'cache':
         from codestral_bot.commands.cache import cache_command
 

@@ -152,6 +152,8 @@ def _custom_base(plan: str, rpm: float | None, tpm: float | None) -> Limits:
 class DeadlineReached(ModelError):
     """The run's deadline (``--timeout``) came before this request could be sent or retried."""
 
+    kind = 'deadline'
+
     def __init__(self, message: str = 'not filled: deadline (the run timeout was reached)') -> None:
         super().__init__(message)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fnmatch
 import logging
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -18,13 +17,15 @@ from codestral_bot import stubs as stub_stage
 from codestral_bot.context import FimRequest
 from codestral_bot.context import build_request
 from codestral_bot.errors import ModelError
+from codestral_bot.errors import failure_kind
+from codestral_bot.globs import matches
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
 from codestral_bot.sources import SourceSkipped
 
-__all__ = ['Planned', 'Target', 'fill_all', 'find_targets', 'matches_any', 'plan']
+__all__ = ['Planned', 'Target', 'fill_all', 'find_targets', 'plan']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -45,16 +46,6 @@ class Planned:
     request: FimRequest
 
 
-def matches_any(path: str, globs: Sequence[str]) -> bool:
-    """fnmatch on the posix path; ``dir/**`` also matches the folder's files at any depth."""
-    for glob in globs:
-        if fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(path.rsplit('/', 1)[-1], glob):
-            return True
-        if glob.endswith('/**') and (path.startswith(glob[:-2]) or f'/{glob[:-2]}' in f'/{path}'):
-            return True
-    return False
-
-
 def _wanted(change: FileChange, languages: Sequence[str] | None, include: Sequence[str],
             exclude: Sequence[str]) -> bool:
     if change.status in ('deleted', 'binary') or not change.added_lines:
@@ -62,9 +53,9 @@ def _wanted(change: FileChange, languages: Sequence[str] | None, include: Sequen
     language = stub_stage.language_of(change.path)
     if language is None or (languages is not None and language not in languages):
         return False
-    if include and not matches_any(change.path, include):
+    if include and not matches(change.path, include):
         return False
-    return not matches_any(change.path, exclude)
+    return not matches(change.path, exclude)
 
 
 def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile], *,
@@ -107,7 +98,7 @@ async def _fill_one(client: ModelClient, item: Planned,
     try:
         completion = await client.fim(item.request.prompt, item.request.suffix, on_text=callback)
     except ModelError as e:
-        return dataclasses.replace(item.fill, status='failed', reason=str(e))
+        return dataclasses.replace(item.fill, status='failed', reason=str(e), failure=failure_kind(e))
     return cleanup.finish_fill(item.fill, item.source, completion, item.request.suffix)
 
 
@@ -127,10 +118,11 @@ async def fill_all(client: ModelClient, planned: Sequence[Planned], *, deadline:
 def _result(task: asyncio.Future[Fill], item: Planned) -> Fill:
     if not task.done():
         task.cancel()
-        return dataclasses.replace(item.fill, status='failed', reason='not filled: deadline reached')
+        return dataclasses.replace(item.fill, status='failed', reason='not filled: deadline reached',
+                                   failure='deadline')
     error = task.exception()
     if isinstance(error, ModelError):
-        return dataclasses.replace(item.fill, status='failed', reason=str(error))
+        return dataclasses.replace(item.fill, status='failed', reason=str(error), failure=failure_kind(error))
     if error is not None:
         raise error
     return task.result()

@@ -12,6 +12,7 @@ from typing import Literal
 
 __all__ = [
     'Completion',
+    'FailureKind',
     'FileChange',
     'Fill',
     'FillStatus',
@@ -138,14 +139,32 @@ FillStatus = Literal[
 ]
 
 
+# Why a request gave no usable answer. The exit code is computed from these (``outcome.py``), never
+# from the text of ``reason``: rewording a message must not change what a script sees.
+FailureKind = Literal[
+    'deadline',  # the run's --timeout came first (exit 4)
+    'budget',  # a token or dollar budget, or the daily cap, was spent (exit 4)
+    'auth',  # 401/403: the key is bad for every request (exit 2)
+    'unreachable',  # no HTTP answer: connection refused, DNS, timeouts after the retries; 5xx
+    'rate_limited',  # 429 after the retries ran out
+    'request',  # 400/404/422: the request itself is wrong (a wrong base URL, a model not pulled)
+    'incomplete',  # the answer was cut mid-way
+    'model',  # any other model error
+]
+
+
 @dataclasses.dataclass(frozen=True)
 class Fill:
-    """One stub's journey through the pipeline. ``replacement`` replaces ``text[stub.start:stub.end]``."""
+    """One stub's journey through the pipeline. ``replacement`` replaces ``text[stub.start:stub.end]``.
+
+    ``status`` 'failed' always comes with a ``failure`` kind; ``reason`` is the sentence for people.
+    """
 
     stub: Stub
     status: FillStatus = 'planned'
     replacement: str | None = None
     reason: str = ''
+    failure: FailureKind | None = None
     prompt_tokens: int = 0  # estimated before sending
     suffix_tokens: int = 0
     usage: Usage = Usage()

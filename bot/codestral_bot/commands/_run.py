@@ -1,86 +1,61 @@
-"""The parts of a review run that talk to the model and to the user, shared by ``review`` and the hook."""
+"""The part of a review run that talks to the model, shared by ``review``, the hook and ``github``;
+and the end of a run: records to the sinks, then the exit code (``outcome.exit_code``).
+"""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
-import json
 import logging
 import sys
-from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from codestral_bot import __version__
-from codestral_bot.commands._outputs import fill_json
-from codestral_bot.commands._outputs import stub_json
+from codestral_bot.commands._outputs import sinks_for
 from codestral_bot.config import Config
-from codestral_bot.output import err
-from codestral_bot.output import out
+from codestral_bot.jobs import Job
+from codestral_bot.jobs import Spending
+from codestral_bot.options import RunOptions
+from codestral_bot.outcome import RunOutcome
+from codestral_bot.outcome import exit_code
 from codestral_bot.pipeline import Planned
 from codestral_bot.pipeline import fill_all
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import make_client
 from codestral_bot.providers import resolve_endpoint
-from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
+from codestral_bot.sinks.base import RunReport
+from codestral_bot.sinks.base import edits_of
+from codestral_bot.sinks.base import publish
 
-__all__ = ['Outcome', 'finish', 'print_plan', 'run_model']
+if TYPE_CHECKING:
+    from codestral_bot.comments import CommentsResult
+    from codestral_bot.cost import Prices
+    from codestral_bot.cost import RunStats
+    from codestral_bot.providers.base import ModelClient
+    from codestral_bot.quota_store import DailyQuota
+
+__all__ = ['ModelRun', 'finish', 'run_model', 'show_plan']
 
 logger = logging.getLogger('codestral_bot')
 
+Reviewed = tuple['CommentsResult', dict[str, SourceFile]]
+
 
 @dataclasses.dataclass(frozen=True)
-class Outcome:
+class ModelRun:
+    """What the model gave back, with what it cost."""
+
     fills: list[Fill]
-    comments: Any = None  # comments.CommentsResult, when review comments ran
-    stats: Any = None  # cost.RunStats
-    prices: Any = None  # cost.Prices
-    auth_error: str | None = None
+    comments: CommentsResult | None
+    stats: RunStats
+    prices: Prices
     comment_sources: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
 
 
-def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Namespace) -> int:
-    """No key (or --dry-run): show what would be sent, send nothing."""
-    if args.json:
-        out(json.dumps({'version': __version__, 'dry_run': True, 'endpoint': endpoint.base,
-                        'stubs': [stub_json(p.fill) for p in planned],
-                        'fills': [fill_json(p.fill) for p in planned]}, indent=2))
-        return 0
-    for p in planned:
-        s = p.fill.stub
-        out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
-            f'(prompt ≈{p.fill.prompt_tokens} tokens, suffix ≈{p.fill.suffix_tokens} tokens)')
-    noun = 'stub' if len(planned) == 1 else 'stubs'
-    err(f'{len(planned)} {noun} found; nothing sent (to {endpoint.base}).')
-    if endpoint.needs_key and not endpoint.key and not args.dry_run:
-        err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
-    return 0
-
-
-def run_and_finish(args: argparse.Namespace, root: Path, config: Config, endpoint: Endpoint,
-                   planned: Sequence[Planned], changes: Sequence[FileChange], read: Callable[[str], SourceFile],
-                   targets: Sequence[Any], deadline: float | None) -> int:
-    sources = {t.source.path: t.source for t in targets}
-    outcome = asyncio.run(run_model(config, endpoint, planned, changes, read, sources,
-                                    deadline=deadline, args=args))
-    return finish(args, root, planned, outcome.fills, outcome, config)
-
-
-@dataclasses.dataclass(frozen=True)
-class Spending:
-    """What every request of a run shares: the pacer, the counters, the prices and the budgets."""
-
-    pacer: Any  # pacing.Pacer, or None for a local model
-    stats: Any  # cost.RunStats
-    prices: Any  # cost.Prices
-    allowance: Any  # budget.Allowance, or None when nothing caps spending
-
-
-def _daily_quota(config: Config, endpoint: Endpoint, tpd: float | None) -> Any:
+def _daily_quota(config: Config, endpoint: Endpoint, tpd: float | None) -> DailyQuota | None:
     if tpd is None or not endpoint.key:
         return None
     from codestral_bot.quota_store import DailyQuota
@@ -89,7 +64,8 @@ def _daily_quota(config: Config, endpoint: Endpoint, tpd: float | None) -> Any:
     return DailyQuota(None, hash_key(endpoint.key), tpd)
 
 
-def _spending(config: Config, endpoint: Endpoint, deadline: float | None, env: Mapping[str, str]) -> Spending:
+def _spending(job: Job, env: Mapping[str, str]) -> Spending:
+    config, endpoint, deadline = job.config, job.endpoint, job.deadline
     from codestral_bot import cost
     from codestral_bot import pacing
     from codestral_bot.budget import Allowance
@@ -116,11 +92,9 @@ class _Progress:
     def __init__(self, total: int) -> None:
         self.total = total
         self.done = 0
-        self.chars = 0
         self.live = sys.stderr.isatty() and total > 0
 
     def on_text(self, fill: Fill, piece: str) -> None:
-        self.chars += len(piece)
         self._show(f'{fill.stub.path}:{fill.stub.start_line} {fill.stub.name}')
 
     def on_done(self, fill: Fill) -> None:
@@ -137,30 +111,47 @@ class _Progress:
             sys.stderr.write('\r\033[K')
 
 
-async def run_model(config: Config, endpoint: Endpoint, planned: Sequence[Planned],
-                    changes: Sequence[FileChange], read: Callable[[str], SourceFile],
-                    sources: dict[str, SourceFile], *, deadline: float | None,
-                    args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Outcome:
+async def run_model(job: Job, *, progress: bool = True, env: Mapping[str, str] | None = None) -> ModelRun:
     import os
 
     env = os.environ if env is None else env
-    spending = _spending(config, endpoint, deadline, env)
-    client = _fim_client(config, endpoint, spending)
-    progress = _Progress(len(planned) if not args.json else 0)
+    spending = _spending(job, env)
+    client = _fim_client(job.config, job.endpoint, spending)
+    status = _Progress(len(job.planned) if progress else 0)
     try:
-        comments_task = _comments_task(config, env, changes, read, sources, spending, deadline)
-        fills = await fill_all(client, planned, deadline=deadline,
-                               on_text=progress.on_text if progress.live else None,
-                               on_done=progress.on_done)
+        comments_task = _comments_task(job, env, spending)
+        fills = await fill_all(client, job.planned, deadline=job.deadline,
+                               on_text=status.on_text if status.live else None, on_done=status.on_done)
         comments, comment_sources = await comments_task if comments_task is not None else (None, {})
     finally:
-        progress.close()
+        status.close()
         await client.aclose()
-    auth = next((f.reason for f in fills if f.status == 'failed' and 'API key was rejected' in f.reason), None)
-    return Outcome(fills, comments, spending.stats, spending.prices, auth, comment_sources)
+    return ModelRun(fills, comments, spending.stats, spending.prices, comment_sources)
 
 
-def _fim_client(config: Config, endpoint: Endpoint, spending: Spending) -> Any:
+def show_plan(options: RunOptions, root: Path, planned: Sequence[Planned], endpoint: Endpoint) -> int:
+    """No key (or --dry-run): show what would be sent, send nothing (every output is still written)."""
+    sources = {p.source.path: p.source for p in planned}
+    report = RunReport(sources, endpoint=endpoint.base, sent=False,
+                       key_missing=endpoint.needs_key and not endpoint.key and not options.dry_run)
+    fills = [p.fill for p in planned]
+    publish(sinks_for(options, root), fills, report)
+    return exit_code(RunOutcome(fills), options.gate)
+
+
+def finish(options: RunOptions, root: Path, planned: Sequence[Planned], run: ModelRun | None) -> int:
+    """Every record to every sink, then the exit code from the typed outcomes."""
+    sources = {p.source.path: p.source for p in planned}
+    fills = run.fills if run is not None else []
+    comments = run.comments if run is not None else None
+    report = RunReport({**(run.comment_sources if run else {}), **sources}, edits_of(sources, fills),
+                       stats=run.stats if run else None, prices=run.prices if run else None, comments=comments)
+    findings = list(comments.findings) if comments is not None else []
+    publish(sinks_for(options, root), [*fills, *findings], report)
+    return exit_code(RunOutcome.of([report.final(f) for f in fills], comments), options.gate)
+
+
+def _fim_client(config: Config, endpoint: Endpoint, spending: Spending) -> ModelClient:
     client = make_client(endpoint, config, pacer=spending.pacer, stats=spending.stats,
                          allowance=spending.allowance)
     if not config.cache:
@@ -170,63 +161,12 @@ def _fim_client(config: Config, endpoint: Endpoint, spending: Spending) -> Any:
     return CachingClient(client, config, endpoint, spending.stats)
 
 
-def _comments_task(config: Config, env: Mapping[str, str], changes: Sequence[FileChange],
-                   read: Callable[[str], SourceFile], sources: dict[str, SourceFile], spending: Spending,
-                   deadline: float | None) -> asyncio.Task[Any] | None:
-    if not config.comments:
+def _comments_task(job: Job, env: Mapping[str, str], spending: Spending) -> asyncio.Task[Reviewed] | None:
+    if not job.config.comments:
         return None
-    endpoint = resolve_endpoint(config, env, role='chat')
+    endpoint = resolve_endpoint(job.config, env, role='chat')
     if endpoint.needs_key and not endpoint.key:
         return None
-    from codestral_bot.comments_run import review_changes
+    from codestral_bot.comments.run import review_changes
 
-    return asyncio.ensure_future(review_changes(config, endpoint, changes, read, sources, spending, deadline))
-
-
-def _summary(fills: Sequence[Fill], outcome: Outcome | None) -> str:
-    counts: dict[str, int] = {}
-    for fill in fills:
-        counts[fill.status] = counts.get(fill.status, 0) + 1
-    parts = [f'{len(fills)} stub{"" if len(fills) == 1 else "s"} found']
-    parts += [f'{n} {status}' for status, n in counts.items()]
-    line = ', '.join(parts)
-    if outcome is not None and outcome.stats is not None:
-        line += f'; {outcome.stats.summary_line(outcome.prices)}'
-    return line
-
-
-def _report_problems(fills: Sequence[Fill]) -> None:
-    shown_auth = False
-    for fill in fills:
-        if fill.status not in ('rejected', 'failed'):
-            continue
-        if 'API key was rejected' in fill.reason:
-            if shown_auth:
-                continue
-            shown_auth = True
-        s = fill.stub
-        if fill.reason.startswith('not filled:'):
-            err(f'{s.path}:{s.start_line}: {s.name}: {fill.reason}')
-        else:
-            word = 'not filled' if fill.status == 'failed' else 'fill rejected'
-            err(f'{s.path}:{s.start_line}: {s.name}: {word}: {fill.reason}')
-
-
-def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fills: list[Fill],
-           outcome: Outcome | None, config: Config | None) -> int:
-    """Write the outputs the user asked for and choose the exit code."""
-    from codestral_bot.commands import _outputs
-
-    sources = {p.source.path: p.source for p in planned}
-    edits = _outputs.edits(sources, fills)
-    fills = _outputs.maybe_apply(args, root, sources, edits, fills)
-    findings = _outputs.findings_of(outcome)
-    if args.json:
-        _outputs.print_json(args, fills, outcome, edits)
-    else:
-        _outputs.print_text(sources, edits, fills, outcome)
-        _report_problems(fills)
-        if fills or findings:
-            err(_summary(fills, outcome))
-    _outputs.write_files(args, edits, outcome)
-    return _outputs.exit_code(args, fills, edits, outcome, config)
+    return asyncio.ensure_future(review_changes(job, endpoint, spending))

@@ -48,7 +48,7 @@ def providers_command(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> Config:
     from codestral_bot import git
-    from codestral_bot.commands.review import cli_overrides
+    from codestral_bot.commands._common import cli_overrides
     from codestral_bot.config import load_config
 
     try:
@@ -71,6 +71,8 @@ def _endpoint(name: str, config: Config, env: Mapping[str, str]) -> Endpoint:
     from codestral_bot.providers import resolve_endpoint
 
     used = name in (config.fim_provider, config.chat_provider)
+    if name == 'ollama' and {config.fim_provider, config.chat_provider} != {'ollama'}:
+        used = False  # mixed with another provider, the base is that one's (as review has it)
     single = dataclasses.replace(config, provider=name, fim_provider=name, chat_provider=name, fill=False,
                                  api_base=config.api_base if used else None)
     env = env if used else {k: v for k, v in env.items() if k != 'CODESTRAL_BOT_API_BASE'}

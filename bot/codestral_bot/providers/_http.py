@@ -203,11 +203,15 @@ class Transport:
                 return await self._budgeted(estimated_tokens, attempt_once, sent_at)
             except ModelError as e:
                 e.args = (self.scrub(str(e)),)
+                if self.stats is not None and e.status is not None:
+                    self.stats.record(requests=1)  # it reached the server: it counts, and may be billed
                 if isinstance(e, ModelRateLimited) and self.pacer is not None:
                     # Slow everyone down first, so the backoff below starts from the cut rate.
                     self.pacer.on_rate_limited(_pause_hint(e.headers), sent_at=sent_at[0] if sent_at else None)
                 delay = self._retry_delay(policy, attempt, e)
                 if delay is None:
+                    if self.stats is not None and e.kind not in ('deadline', 'budget'):
+                        self.stats.record_failure()  # given up on (deadline and budget: never sent)
                     raise
                 if self.stats is not None:
                     self.stats.record_retry(rate_limited=isinstance(e, ModelRateLimited))

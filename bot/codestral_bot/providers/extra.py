@@ -26,7 +26,11 @@ def resolve(provider: str, config: Config, env: Mapping[str, str], role: str) ->
     if provider == 'ollama':
         from codestral_bot.providers import ollama
 
-        return ollama.endpoint(env)
+        # --api-base / CODESTRAL_BOT_API_BASE / api_base name the server as for any provider, when
+        # Ollama is the only one; mixed with another provider, the base is that one's (OLLAMA_HOST here)
+        roles = {config.fim_provider or config.provider, config.chat_provider or config.provider}
+        api_base = (config.api_base or env.get('CODESTRAL_BOT_API_BASE')) if roles == {'ollama'} else None
+        return ollama.endpoint({**env, 'OLLAMA_HOST': api_base} if api_base else env)
     if provider == 'openrouter':
         from codestral_bot.providers import openrouter
 

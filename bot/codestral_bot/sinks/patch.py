@@ -7,7 +7,10 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ['unified_diff', 'write_patch']
+from codestral_bot.sinks.base import Record
+from codestral_bot.sinks.base import RunReport
+
+__all__ = ['PatchSink', 'unified_diff', 'write_patch']
 
 _NO_EOL = '\\ No newline at end of file\n'
 
@@ -52,3 +55,16 @@ def write_patch(target: Path, diffs: Iterable[str]) -> None:
     with os.fdopen(fd, 'wb') as f:
         f.write(data)
     os.replace(tmp, target)
+
+
+class PatchSink:
+    """``--patch FILE``: the proposed edits for ``git apply`` (an empty file when there are none)."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+
+    def emit(self, record: Record) -> None:
+        pass  # the edits come whole, per file, in the report
+
+    def finish(self, report: RunReport) -> None:
+        write_patch(self.target, (e.diff for e in report.edits if e.source.path not in report.applied))

@@ -16,8 +16,10 @@ from typing import Any
 
 from codestral_bot.errors import FatalError
 from codestral_bot.records import Finding
+from codestral_bot.sinks.base import Record
+from codestral_bot.sinks.base import RunReport
 
-__all__ = ['RULE_ID', 'SARIF_SCHEMA_URI', 'sarif_log', 'write_sarif']
+__all__ = ['RULE_ID', 'SARIF_SCHEMA_URI', 'SarifSink', 'sarif_log', 'write_sarif']
 
 SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 RULE_ID = 'codestral-bot/review'
@@ -102,3 +104,19 @@ def write_sarif(path: pathlib.Path, findings: Sequence[Finding], tool_version: s
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise FatalError(f'cannot write SARIF file {path}: {e.strerror}') from e
+
+
+class SarifSink:
+    """``--sarif FILE``: written on every run, also with no key or ``--dry-run`` (an upload step needs it)."""
+
+    def __init__(self, path: pathlib.Path, tool_version: str) -> None:
+        self.path = path
+        self.tool_version = tool_version
+        self.findings: list[Finding] = []
+
+    def emit(self, record: Record) -> None:
+        if isinstance(record, Finding):
+            self.findings.append(record)
+
+    def finish(self, report: RunReport) -> None:
+        write_sarif(self.path, self.findings, self.tool_version)

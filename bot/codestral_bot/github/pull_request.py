@@ -20,7 +20,7 @@ from codestral_bot.diff import parse_diff
 from codestral_bot.diff import whole_file_added
 from codestral_bot.records import FileChange
 from codestral_bot.records import SourceFile
-from codestral_bot.sinks.github_client import describe
+from codestral_bot.github.client import describe
 from codestral_bot.sources import MAX_BYTES
 from codestral_bot.sources import SourceSkipped
 from codestral_bot.sources import decode_source

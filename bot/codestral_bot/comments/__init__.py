@@ -4,8 +4,8 @@
         ──anchor──▶ Finding (or dropped: 'unknown path', 'outside diff') ──dedupe, caps──▶ result
 
 One chunk's failure (a request error, an answer that is not usable twice) becomes a note; the
-other chunks are still reviewed. Pieces: comments_chunks (what is sent), comments_prompt (how it
-is asked and read), comments_validate (what is kept).
+other chunks are still reviewed. Pieces: chunks (what is sent), prompt (how it
+is asked and read), validate (what is kept); run (the glue with a review run).
 """
 from __future__ import annotations
 
@@ -17,30 +17,32 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
-from codestral_bot.comments_chunks import DEFAULT_EXCLUDE
-from codestral_bot.comments_chunks import Chunk
-from codestral_bot.comments_chunks import RemovedLines
-from codestral_bot.comments_chunks import is_excluded
-from codestral_bot.comments_chunks import plan_chunks
-from codestral_bot.comments_chunks import split_lines
-from codestral_bot.comments_prompt import SYSTEM_PROMPT
-from codestral_bot.comments_prompt import MalformedOutput
-from codestral_bot.comments_prompt import RawFinding
-from codestral_bot.comments_prompt import build_messages
-from codestral_bot.comments_prompt import json_object_format
-from codestral_bot.comments_prompt import json_schema_format
-from codestral_bot.comments_prompt import parse_findings
-from codestral_bot.comments_prompt import user_message_overhead
-from codestral_bot.comments_validate import SEVERITY_RANK
-from codestral_bot.comments_validate import anchor
-from codestral_bot.comments_validate import apply_caps
-from codestral_bot.comments_validate import dedupe
+from codestral_bot.comments.chunks import DEFAULT_EXCLUDE
+from codestral_bot.comments.chunks import Chunk
+from codestral_bot.comments.chunks import RemovedLines
+from codestral_bot.comments.chunks import is_excluded
+from codestral_bot.comments.chunks import plan_chunks
+from codestral_bot.comments.chunks import split_lines
+from codestral_bot.comments.prompt import SYSTEM_PROMPT
+from codestral_bot.comments.prompt import MalformedOutput
+from codestral_bot.comments.prompt import RawFinding
+from codestral_bot.comments.prompt import build_messages
+from codestral_bot.comments.prompt import json_object_format
+from codestral_bot.comments.prompt import json_schema_format
+from codestral_bot.comments.prompt import parse_findings
+from codestral_bot.comments.prompt import user_message_overhead
+from codestral_bot.comments.validate import SEVERITY_RANK
+from codestral_bot.comments.validate import anchor
+from codestral_bot.comments.validate import apply_caps
+from codestral_bot.comments.validate import dedupe
 from codestral_bot.errors import ModelAuthError
 from codestral_bot.errors import ModelError
 from codestral_bot.errors import ModelRejected
 from codestral_bot.errors import UsageError
+from codestral_bot.errors import failure_kind
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import Completion
+from codestral_bot.records import FailureKind
 from codestral_bot.records import FileChange
 from codestral_bot.records import Finding
 from codestral_bot.records import SourceFile
@@ -66,10 +68,13 @@ MIN_BODY_BUDGET = 200  # tokens of diff per request, whatever budget_tokens says
 @dataclasses.dataclass(frozen=True)
 class CommentsResult:
     findings: tuple[Finding, ...]
-    dropped: dict[str, int]  # reason ('outside diff', 'duplicate', 'cap', 'unknown path') → count
+    dropped: dict[str, int]  # reason ('invalid', 'outside diff', 'duplicate', 'cap', 'unknown path') → count
     notes: tuple[str, ...]  # what the user should know: chunks without comments, skipped files
     usage: Usage
     requests: int
+    chunks: int = 0  # requests planned (one per chunk)
+    # one kind per chunk that got no comments because its request failed: what the exit code reads
+    failures: tuple[FailureKind, ...] = ()
 
 
 @dataclasses.dataclass
@@ -96,6 +101,8 @@ class _ChunkOutcome:
     chunk: Chunk
     raw: tuple[RawFinding, ...] = ()
     note: str | None = None
+    failure: FailureKind | None = None
+    invalid: int = 0  # findings dropped one by one as not matching the schema
 
 
 def _one_line(error: BaseException) -> str:
@@ -129,8 +136,9 @@ async def _send(run: _Run, chunk: Chunk, retry_reason: str | None) -> Completion
         return await _call(run, messages, json_object_format())
 
 
-async def _ask(run: _Run, chunk: Chunk) -> list[RawFinding]:
-    """The chunk's findings; one retry when the answer is unusable, then MalformedOutput."""
+async def _ask(run: _Run, chunk: Chunk) -> tuple[list[RawFinding], int]:
+    """The chunk's findings and the invalid ones dropped; one retry when the answer is unusable,
+    then MalformedOutput."""
     reason: str | None = None
     for _ in range(2):
         completion = await _send(run, chunk, reason)
@@ -145,19 +153,21 @@ async def _review_chunk(run: _Run, chunk: Chunk) -> _ChunkOutcome:
     label = chunk.label()
     async with run.semaphore:
         if run.auth_error is not None:  # the key is bad for every request: do not send more
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: not sent: {_one_line(run.auth_error)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: not sent: {_one_line(run.auth_error)}',
+                                 failure='auth')
         run.progress(f'review {chunk.index}/{run.total}: {", ".join(chunk.paths)}')
         try:
-            raw = await _ask(run, chunk)
+            raw, invalid = await _ask(run, chunk)
         except ModelAuthError as e:
             run.auth_error = e
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}', failure='auth')
         except ModelError as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: request failed: {_one_line(e)}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: request failed: {_one_line(e)}',
+                                 failure=failure_kind(e))
         except MalformedOutput as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}')
+            return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}', failure='model')
     run.progress(f'review {chunk.index}/{run.total}: {len(raw)} finding(s)')
-    return _ChunkOutcome(chunk, raw=tuple(raw))
+    return _ChunkOutcome(chunk, raw=tuple(raw), invalid=invalid)
 
 
 def _anchor_all(
@@ -170,6 +180,7 @@ def _anchor_all(
     file_lines = {path: split_lines(source.text) for path, source in sources.items()}
     findings: list[Finding] = []
     for outcome in outcomes:
+        dropped['invalid'] += outcome.invalid
         for raw in outcome.raw:
             result = anchor(raw, outcome.chunk, change_paths, file_lines)
             if isinstance(result, str):
@@ -218,6 +229,8 @@ async def review_comments(
         notes=tuple(notes),
         usage=run.usage,
         requests=run.requests,
+        chunks=len(plan.chunks),
+        failures=tuple(o.failure for o in outcomes if o.failure is not None),
     )
 
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codestral_bot.output import out
-from codestral_bot.sinks.github_items import Item
-from codestral_bot.sinks.github_items import suggestion_block
+from codestral_bot.github.items import Item
+from codestral_bot.github.items import suggestion_block
 
 __all__ = [
     'SUMMARY_LIMIT',

@@ -5,14 +5,18 @@ import logging
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from codestral_bot.config import Config
+from codestral_bot.jobs import Job
+from codestral_bot.jobs import Spending
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import make_client
 from codestral_bot.records import FileChange
 from codestral_bot.records import SourceFile
 from codestral_bot.sources import SourceSkipped
+
+if TYPE_CHECKING:
+    from codestral_bot.comments import CommentsResult
 
 __all__ = ['review_changes']
 
@@ -38,15 +42,16 @@ def _progress_line(text: str) -> None:
     sys.stderr.flush()
 
 
-async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[FileChange],
-                         read: Callable[[str], SourceFile], known: dict[str, SourceFile],
-                         spending: Any, deadline: float | None) -> tuple[Any, dict[str, SourceFile]]:
-    """The comments result (None when the deadline cut it) and the texts it was given."""
+async def review_changes(job: Job, endpoint: Endpoint, spending: Spending) -> tuple[CommentsResult, dict[str, SourceFile]]:
+    """The comments result (failed 'deadline' when the deadline cut it) and the texts it was given."""
     import asyncio
 
+    from codestral_bot.comments import CommentsResult
     from codestral_bot.comments import review_comments
+    from codestral_bot.records import Usage
 
-    sources = _all_sources(changes, read, known)
+    config, changes, deadline = job.config, job.changes, job.deadline
+    sources = _all_sources(changes, job.read, job.sources)
     client = make_client(endpoint, config, role='chat', pacer=spending.pacer, stats=spending.stats,
                          allowance=spending.allowance)
     try:
@@ -56,8 +61,9 @@ async def review_changes(config: Config, endpoint: Endpoint, changes: Sequence[F
                                on_progress=_progress_line if sys.stderr.isatty() else None)
         result = await asyncio.wait_for(coro, timeout=deadline)
     except TimeoutError:
-        logger.warning('review comments: the deadline was reached before the model answered')
-        return None, sources
+        # typed, so the exit code can tell a gate cut short (4) from a gate that passed
+        note = 'review comments: the deadline was reached before the model answered'
+        return CommentsResult((), {}, (note,), Usage(), 0, chunks=1, failures=('deadline',)), sources
     finally:
         await client.aclose()
     return result, sources

@@ -7,11 +7,11 @@ never cut in half (only an absurdly large one is truncated, with a note).
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 
+from codestral_bot.globs import DEFAULT_EXCLUDE
+from codestral_bot.globs import matches as is_excluded
 from codestral_bot.records import FileChange
 from codestral_bot.records import SourceFile
 from codestral_bot.tokens import estimate_tokens
@@ -29,11 +29,6 @@ __all__ = [
     'split_lines',
 ]
 
-DEFAULT_EXCLUDE: tuple[str, ...] = (
-    '*.lock', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'Cargo.lock',
-    'go.sum', '*.min.js', '*.min.css', 'vendor/**', 'node_modules/**', '*.pb.go', '*_pb2.py',
-    'dist/**', '*.generated.*',
-)
 CONTEXT_LINES = 3  # surrounding lines shown outside each hunk, marked '~'
 ABSURD_FACTOR = 4  # a hunk over this many budgets is truncated rather than sent whole
 MAX_LINE_CHARS = 400  # minified or generated lines say nothing more past this
@@ -72,58 +67,6 @@ class Chunk:
 class ChunkPlan:
     chunks: tuple[Chunk, ...]
     notes: tuple[str, ...]
-
-
-# ---------------------------------------------------------------- exclude globs
-
-def is_excluded(path: str, patterns: Sequence[str]) -> bool:
-    """Whether ``path`` (posix, repo-relative) matches one of the glob ``patterns``.
-
-    ``*`` and ``?`` stay within one path segment, ``**`` crosses them. A pattern without a
-    slash matches the file name at any depth (``*.lock``); one with a slash matches the path
-    or any trailing part of it starting at a directory (``vendor/**`` also excludes
-    ``pkg/vendor/x.go``), unless it starts with ``/``, which anchors it at the root.
-    """
-    return any(_matches(path, pattern) for pattern in patterns)
-
-
-def _matches(path: str, pattern: str) -> bool:
-    if pattern.endswith('/'):
-        pattern += '**'
-    regex = _glob_regex(pattern.lstrip('/'))
-    if '/' not in pattern:
-        return regex.fullmatch(path.rsplit('/', 1)[-1]) is not None
-    if pattern.startswith('/'):
-        return regex.fullmatch(path) is not None
-    parts = path.split('/')
-    return any(regex.fullmatch('/'.join(parts[i:])) for i in range(len(parts)))
-
-
-@functools.lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        token, i = _glob_token(pattern, i)
-        out.append(token)
-    return re.compile(''.join(out))
-
-
-def _glob_token(pattern: str, i: int) -> tuple[str, int]:
-    if pattern.startswith('**/', i):
-        return '(?:.*/)?', i + 3
-    if pattern.startswith('**', i):
-        return '.*', i + 2
-    char = pattern[i]
-    if char == '*':
-        return '[^/]*', i + 1
-    if char == '?':
-        return '[^/]', i + 1
-    close = pattern.find(']', i + 2)
-    if char == '[' and close != -1:
-        body = pattern[i + 1:close].replace('\\', '\\\\')
-        return '[' + ('^' + body[1:] if body.startswith('!') else body) + ']', close + 1
-    return re.escape(char), i + 1
 
 
 # ---------------------------------------------------------------- rendering

@@ -81,8 +81,21 @@ def fingerprints_in(text: str | None) -> set[str]:
 
 def stub_fingerprint(stub: Stub, source: SourceFile) -> str:
     # The stub's own text, not the fill: a re-run's different fill of the same stub is no news.
+    # With its signature line and decorators: a property's setter stub shares path, name and text
+    # with its getter's, and must not pass for "already posted". Not the line number: a later push
+    # that shifts the stub down does not make it new.
     text = ' '.join(source.text[stub.start:stub.end].split())
-    return fingerprint(stub.path, 'stub', stub.name, stub.kind, text)
+    return fingerprint(stub.path, 'stub', stub.name, stub.kind, text, *_header(source.text[:stub.start]))
+
+
+def _header(before: str) -> list[str]:
+    lines = [line.strip() for line in before.splitlines() if line.strip()]
+    header = lines[-1:]
+    for line in reversed(lines[:-1]):
+        if not line.startswith('@'):
+            break
+        header.insert(0, line)
+    return header
 
 
 def finding_fingerprint(finding: Finding) -> str:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from codestral_bot.comments_chunks import Chunk
+from codestral_bot.comments.chunks import Chunk
 from codestral_bot.records import Completion
 from codestral_bot.tokens import estimate_tokens
 
@@ -151,11 +151,25 @@ class RawFinding:
     suggestion: str | None
 
 
-def parse_findings(completion: Completion) -> list[RawFinding]:
+def parse_findings(completion: Completion) -> tuple[list[RawFinding], int]:
+    """The usable findings, and how many were dropped as invalid (``line: 0``, no message, ...).
+
+    A bad finding is dropped on its own; only an answer with nothing usable is ``MalformedOutput``
+    (and asked again).
+    """
     if completion.finish_reason in ('length', 'model_length'):
         raise MalformedOutput('model output was truncated (finish_reason length)')
     items = _findings_list(_load_json(completion.text))
-    return [_raw_finding(item, i + 1) for i, item in enumerate(items)]
+    found: list[RawFinding] = []
+    first_error: MalformedOutput | None = None
+    for i, item in enumerate(items):
+        try:
+            found.append(_raw_finding(item, i + 1))
+        except MalformedOutput as e:
+            first_error = first_error or e
+    if first_error is not None and not found:
+        raise first_error
+    return found, len(items) - len(found)
 
 
 _FENCE = re.compile(r'```[\w-]*[ \t]*\r?\n(.*?)```', re.DOTALL)

@@ -18,13 +18,13 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from codestral_bot.sinks.github_client import describe
-from codestral_bot.sinks.github_items import Item
-from codestral_bot.sinks.github_items import comment_body
-from codestral_bot.sinks.github_items import comment_payload
-from codestral_bot.sinks.github_items import fingerprint_marker
-from codestral_bot.sinks.github_items import fingerprints_of
-from codestral_bot.sinks.github_items import suggestion_block
+from codestral_bot.github.client import describe
+from codestral_bot.github.items import Item
+from codestral_bot.github.items import comment_body
+from codestral_bot.github.items import comment_payload
+from codestral_bot.github.items import fingerprint_marker
+from codestral_bot.github.items import fingerprints_of
+from codestral_bot.github.items import suggestion_block
 
 __all__ = ['BODY_LIMIT', 'OnThePR', 'PostFailed', 'Posted', 'ReviewPlan', 'plan_review',
            'post_review', 'review_body', 'what_is_there']

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Literal
 from typing import cast
 
-from codestral_bot.comments_chunks import Chunk
-from codestral_bot.comments_prompt import RawFinding
+from codestral_bot.comments.chunks import Chunk
+from codestral_bot.comments.prompt import RawFinding
 from codestral_bot.records import Finding
 
 __all__ = [
