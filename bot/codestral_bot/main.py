@@ -31,8 +31,14 @@ exit codes:
 """
 
 
+def _scrub(text: str) -> str:
+    # Only when a key was read (redact imported): the hook's fast path stays import-free.
+    redact = sys.modules.get('codestral_bot.redact')
+    return redact.scrub(text) if redact is not None else text  # type: ignore[no-any-return]
+
+
 def _format(record: logging.LogRecord) -> str:
-    return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
+    return _scrub(f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}')
 
 
 @contextlib.contextmanager
@@ -59,7 +65,7 @@ def _write_crash_log() -> str:
 
     fd, path = tempfile.mkstemp(prefix='codestral-bot-', suffix='.log')
     with os.fdopen(fd, 'w') as f:
-        f.write(f'codestral-bot {__version__}, Python {sys.version}\n\n{traceback.format_exc()}')
+        f.write(_scrub(f'codestral-bot {__version__}, Python {sys.version}\n\n{traceback.format_exc()}'))
     return path
 
 
@@ -68,7 +74,7 @@ def error_handler() -> Iterator[None]:
     try:
         yield
     except FatalError as e:
-        sys.stderr.write(f'codestral-bot: error: {e}\n')
+        sys.stderr.write(_scrub(f'codestral-bot: error: {e}') + '\n')
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         sys.stderr.write('codestral-bot: interrupted\n')

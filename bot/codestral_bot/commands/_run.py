@@ -45,8 +45,10 @@ class Outcome:
 
 def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Namespace) -> int:
     """No key (or --dry-run): show what would be sent, send nothing."""
+    from codestral_bot.redact import mask_url
+
     if args.json:
-        out(json.dumps({'version': __version__, 'dry_run': True, 'endpoint': endpoint.base,
+        out(json.dumps({'version': __version__, 'dry_run': True, 'endpoint': mask_url(endpoint.base),
                         'stubs': [stub_json(p.fill) for p in planned],
                         'fills': [fill_json(p.fill) for p in planned]}, indent=2))
         return 0
@@ -55,7 +57,7 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
         out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
             f'(prompt ≈{p.fill.prompt_tokens} tokens, suffix ≈{p.fill.suffix_tokens} tokens)')
     noun = 'stub' if len(planned) == 1 else 'stubs'
-    err(f'{len(planned)} {noun} found; nothing sent (to {endpoint.base}).')
+    err(f'{len(planned)} {noun} found; nothing sent (to {mask_url(endpoint.base)}).')
     if endpoint.needs_key and not endpoint.key and not args.dry_run:
         err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
     return 0

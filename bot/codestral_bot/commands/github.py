@@ -121,7 +121,9 @@ def github_command(args: argparse.Namespace) -> int:
     try:
         return _review_pull(args, env, _event_of(env, event))
     except FatalError as e:
-        actions.write_summary(env.get('GITHUB_STEP_SUMMARY'), f'## 💡 codestral-bot\n\n> Failed: {e}\n')
+        from codestral_bot.redact import scrub
+
+        actions.write_summary(env.get('GITHUB_STEP_SUMMARY'), f'## 💡 codestral-bot\n\n> Failed: {scrub(str(e))}\n')
         raise
 
 
@@ -186,7 +188,10 @@ def _config(env: Mapping[str, str], args: argparse.Namespace) -> Config:
 
 
 def _token(env: Mapping[str, str]) -> str:
-    token = env.get('GITHUB_TOKEN') or env.get('GH_TOKEN')
+    from codestral_bot.redact import check_key
+
+    name = 'GITHUB_TOKEN' if env.get('GITHUB_TOKEN', '').strip() else 'GH_TOKEN'
+    token = check_key(name, env.get(name))
     if not token:
         raise UsageError('no GitHub token: set GITHUB_TOKEN (the action passes its github-token input)')
     return token
