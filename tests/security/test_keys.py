@@ -29,14 +29,12 @@ def test_trailing_newline_is_stripped_and_the_fill_works(tmp_path: Path, fake_co
 
 @pytest.mark.parametrize(('key', 'what'), [
     ('test\x1b[2Jkey', 'control character'),
-    ('test-key\x00', 'control character'),
+    ('test-key\x7f', 'control character'),
     ('tëst-key', 'non-ASCII'),
     ('test key', 'space'),
 ])
 def test_bad_key_is_one_line_exit_2_not_shown(tmp_path: Path, fake_codestral: FakeCodestral,
                                               key: str, what: str) -> None:
-    if '\x00' in key:
-        pytest.skip('an environment variable cannot hold NUL')
     root = stub_repo(tmp_path / 'repo')
     result = run_cli(['review', '--no-comments'], root, bot_env(tmp_path, fake_codestral, CODESTRAL_API_KEY=key))
     assert result.returncode == 2, result.stderr
