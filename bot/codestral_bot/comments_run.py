@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codestral_bot.config import Config
+from codestral_bot.output import clean
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import make_client
 from codestral_bot.records import FileChange
@@ -34,7 +35,7 @@ def _all_sources(changes: Sequence[FileChange], read: Callable[[str], SourceFile
 
 def _progress_line(text: str) -> None:
     # The same status line the fills use: overwritten, never scrolled, cleared at the end of the run.
-    sys.stderr.write(f'\r\033[K{text[:100]}')
+    sys.stderr.write(f'\r\033[K{clean(text[:100], one_line=True)}')
     sys.stderr.flush()
 
 

@@ -38,7 +38,9 @@ def _scrub(text: str) -> str:
 
 
 def _format(record: logging.LogRecord) -> str:
-    return _scrub(f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}')
+    from codestral_bot.output import clean  # file names and model text reach log lines too
+
+    return clean(_scrub(f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'))
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from codestral_bot import __version__
 from codestral_bot.commands._outputs import fill_json
 from codestral_bot.commands._outputs import stub_json
 from codestral_bot.config import Config
+from codestral_bot.output import clean
 from codestral_bot.output import err
 from codestral_bot.output import out
 from codestral_bot.pipeline import Planned
@@ -131,7 +132,7 @@ class _Progress:
 
     def _show(self, text: str) -> None:
         if self.live:
-            sys.stderr.write(f'\r\033[K[{self.done}/{self.total}] {text[:100]}')
+            sys.stderr.write(f'\r\033[K[{self.done}/{self.total}] {clean(text[:100], one_line=True)}')
             sys.stderr.flush()
 
     def close(self) -> None:

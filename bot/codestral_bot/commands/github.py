@@ -46,6 +46,7 @@ from codestral_bot.sinks.github import Posted
 from codestral_bot.sinks.github import PostFailed
 from codestral_bot.sinks.github import plan_review
 from codestral_bot.sinks.github import post_review
+from codestral_bot.sinks.github import bot_login
 from codestral_bot.sinks.github import what_is_there
 from codestral_bot.sinks.github_client import GitHubError
 from codestral_bot.sinks.github_client import describe
@@ -216,12 +217,12 @@ def _open(args: argparse.Namespace, env: Mapping[str, str], event: _Event) -> _S
     reader = HeadReader(repo, files)
     pulled = read_changes(files, reader, functools.partial(base_text, repo, base_sha=pr.base.sha))
     blocked = _blocked(args, event, pr)
-    on_pr, blocked = _on_pr(pr, blocked)
+    on_pr, blocked = _on_pr(pr, blocked, gh)
     return _Session(config, resolve_endpoint(config, env), repo, pr, repo.get_commit(pr.head.sha),
                     pulled, reader, blocked, on_pr, [*notes, *pulled.notes])
 
 
-def _on_pr(pr: Any, blocked: str | None) -> tuple[OnThePR, str | None]:
+def _on_pr(pr: Any, blocked: str | None, gh: Any) -> tuple[OnThePR, str | None]:
     """What is already posted; without knowing it, posting could repeat it, so nothing is posted."""
     import requests
     from github import GithubException
@@ -229,7 +230,7 @@ def _on_pr(pr: Any, blocked: str | None) -> tuple[OnThePR, str | None]:
     if blocked is not None:
         return OnThePR(frozenset(), ()), blocked
     try:
-        return what_is_there(pr), None
+        return what_is_there(pr, bot_login(gh)), None
     except (GithubException, requests.RequestException) as e:
         return OnThePR(frozenset(), ()), f'cannot list the reviews already on the pull request ({describe(e)})'
 

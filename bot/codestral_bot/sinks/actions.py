@@ -13,6 +13,8 @@ from pathlib import Path
 
 from codestral_bot.output import out
 from codestral_bot.sinks.github_items import Item
+from codestral_bot.sinks.github_items import code_span
+from codestral_bot.sinks.github_items import neutral_markdown
 from codestral_bot.sinks.github_items import suggestion_block
 
 __all__ = [
@@ -96,7 +98,7 @@ def _table(t: Tally) -> str:
 
 
 def _detail(item: Item) -> str:
-    head = f'#### `{item.where}`\n{item.title}'
+    head = f'#### {code_span(item.where)}\n{item.title}'
     if item.suggestion is None:
         return head
     return f'{head}\n\n{suggestion_block(item.suggestion, language="")}'
@@ -105,7 +107,7 @@ def _detail(item: Item) -> str:
 def summary_markdown(tally: Tally, notes: Sequence[str], details: Sequence[Item],
                      link: str | None = None, limit: int = SUMMARY_LIMIT) -> str:
     parts = ['## 💡 codestral-bot', _table(tally)]
-    parts += [f'> {" ".join(note.split())}' for note in notes]
+    parts += [f'> {neutral_markdown(note)}' for note in notes]
     if link:
         parts.append(f'[The review on the pull request]({link})')
     if details:
