@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codestral_bot.records import Stub
@@ -123,7 +122,17 @@ def _declarations(node: Node, region: _Region, data: bytes) -> list[tuple[str, b
 
 # --- Python: ast ------------------------------------------------------------------------------
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _statements(node: ast.AST) -> list[ast.stmt]:
+    """The statements directly under ``node``, every block of it (``else``, ``except``, ``case``…)."""
+    out: list[ast.stmt] = []
+    for field in ('body', 'orelse', 'finalbody'):
+        out += [s for s in getattr(node, field, None) or [] if isinstance(s, ast.stmt)]
+    for holder in [*(getattr(node, 'handlers', None) or []), *(getattr(node, 'cases', None) or [])]:
+        out += holder.body
+    return out
 
 
 def _python_problem(stub: Stub, old: bytes, new: bytes, region: _Region) -> str | None:
@@ -132,21 +141,27 @@ def _python_problem(stub: Stub, old: bytes, new: bytes, region: _Region) -> str 
     except (SyntaxError, ValueError):
         return None  # the syntax check says why
     old_at, new_at = _Offsets(old), _Offsets(new)
-    # ast extents end at the last statement: compare against the fill's last non-blank byte.
-    old_code_end = region.start + len(old[region.start:region.old_end].rstrip())
-    new_code_end = region.start + len(new[region.start:region.new_end].rstrip())
-    chain = _python_chain(old_tree, old_at, region.start, old_code_end)
-    if not chain:
+    chain = _python_chain(old_tree, old_at, region.start)
+    if not chain or not isinstance(chain[-1], _FUNCTIONS):
         return f'{_outside(stub.name)}: no enclosing function found'
     old_parent: ast.AST = old_tree
     new_parent: ast.AST = new_tree
     for scope in chain:
-        twin = _python_twin(new_parent, scope, new_at)
-        if twin is None or _body_shape(old_parent, old_at, old, scope) != _body_shape(new_parent, new_at, new, twin):
+        twin = _python_twin(new_parent, scope)
+        if twin is None or _shape(old_parent, old_at, old, scope) != _shape(new_parent, new_at, new, twin):
             return f'{_outside(stub.name)}: it would add or change declarations beside it'
         old_parent, new_parent = scope, twin
-    if new_at.end(new_parent) < new_code_end:
-        return f'{_outside(stub.name)}: part of it would run outside the function'
+    return _python_spill(stub, new_tree, new_at, new_parent, region)
+
+
+def _python_spill(stub: Stub, tree: ast.Module, at: _Offsets, function: ast.AST, region: _Region) -> str | None:
+    """Every statement that starts in the fill ends inside the function (``ast`` extents end at
+    a statement's last token: comments after the code are not in the tree)."""
+    low, high = at.start(function), at.end(function)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and region.start <= at.start(node) < region.new_end:
+            if not low <= at.start(node) <= at.end(node) <= high:
+                return f'{_outside(stub.name)}: part of it would run outside the function'
     return None
 
 
@@ -163,33 +178,44 @@ class _Offsets:
     def end(self, node: ast.AST) -> int:
         return self.starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined,no-any-return]
 
+    def reach(self, node: ast.AST) -> int:
+        """The start of the line after ``node``'s last line: where a body that is only a
+        docstring gets its fill inserted."""
+        line = node.end_lineno  # type: ignore[attr-defined]
+        return self.starts[line] if line < len(self.starts) else self.end(node) + 1
 
-def _python_chain(tree: ast.Module, at: _Offsets, start: int, code_end: int) -> list[ast.AST]:
-    """The defs and classes holding the stub, outermost first."""
-    chain: list[ast.AST] = []
-    body: Sequence[ast.stmt] = tree.body
+
+def _python_chain(tree: ast.Module, at: _Offsets, start: int) -> list[ast.stmt]:
+    """The statements holding the stub's first byte (classes, ifs, the function), outermost first."""
+    chain: list[ast.stmt] = []
+    node: ast.AST = tree
     while True:
-        holder = next((s for s in body if isinstance(s, _SCOPES) and at.start(s) < start and at.end(s) >= code_end),
-                      None)
+        holder = next((s for s in _statements(node) if at.start(s) < start <= at.reach(s)), None)
         if holder is None:
             return chain
         chain.append(holder)
-        body = holder.body
+        if isinstance(holder, _FUNCTIONS):
+            return chain  # the stub is this function's body
+        node = holder
 
 
-def _python_twin(parent: ast.AST, scope: ast.AST, at: _Offsets) -> ast.AST | None:
-    for statement in getattr(parent, 'body', []):
-        same_place = (statement.lineno, statement.col_offset) == (scope.lineno, scope.col_offset)  # type: ignore[attr-defined]
-        if type(statement) is type(scope) and same_place and statement.name == scope.name:  # type: ignore[attr-defined]
-            return statement  # type: ignore[no-any-return]
+def _where(node: ast.AST) -> tuple[int, int]:
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _python_twin(parent: ast.AST, scope: ast.AST) -> ast.AST | None:
+    """``scope`` in the filled file: the same kind of statement at the same place, same name."""
+    for statement in _statements(parent):
+        if type(statement) is type(scope) and _where(statement) == _where(scope) \
+                and getattr(statement, 'name', None) == getattr(scope, 'name', None):
+            return statement
     return None
 
 
-def _body_shape(parent: ast.AST, at: _Offsets, data: bytes, holder: ast.AST) -> list[tuple[str, bytes]]:
-    """The statements beside ``holder`` in ``parent``'s body: kind and text (``holder``: kind only)."""
+def _shape(parent: ast.AST, at: _Offsets, data: bytes, holder: ast.AST) -> list[tuple[str, bytes]]:
+    """The statements beside ``holder`` under ``parent``: kind and text (``holder``: kind only)."""
     shape = []
-    for statement in getattr(parent, 'body', []):
-        same = statement is holder or (statement.lineno, statement.col_offset) == (holder.lineno, holder.col_offset)  # type: ignore[attr-defined]
-        text = b'' if same else data[at.start(statement):at.end(statement)]
+    for statement in _statements(parent):
+        text = b'' if _where(statement) == _where(holder) else data[at.start(statement):at.end(statement)]
         shape.append((type(statement).__name__, text))
     return shape

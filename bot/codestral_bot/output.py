@@ -4,6 +4,8 @@ Everything written here passes ``clean``: text from models, files and file names
 terminal controls (ESC sequences that erase lines or move the cursor, BEL, C1 codes, OSC-8
 links, bidi overrides) that would hide or fake what the user reads before ``--apply``. They are
 shown as escapes instead (``\x1b``, ``\u202e``); the ``\uXXXX`` form keeps JSON output valid.
+A line that would read as a GitHub Actions workflow command (``::add-mask::``, ``::error ...``,
+``##[set-output ...]``) gets a leading backslash: only ``sinks.actions`` writes real ones.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ _CONTROLS = '\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060
 _UNSAFE = re.compile(f'[{_CONTROLS}]|\r(?!\n)')
 _UNSAFE_LINE = re.compile(f'[{_CONTROLS}\n\r\t]')
 _NAMED = {'\t': '\\t', '\n': '\\n', '\r': '\\r'}
+# The runner reads a line as a command when it starts with `::` or `##[`, leading blanks aside.
+_COMMAND_LINE = re.compile(r'^(?=[ \t]*(?:::|##\[))', re.MULTILINE)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -31,8 +35,9 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def clean(text: str, *, one_line: bool = False) -> str:
-    """``text`` safe for a terminal: controls escaped visibly; ``one_line`` escapes line breaks too."""
-    return (_UNSAFE_LINE if one_line else _UNSAFE).sub(_visible, text)
+    """``text`` safe for a terminal and a CI log: controls escaped visibly, no line a workflow
+    command; ``one_line`` escapes line breaks too."""
+    return _COMMAND_LINE.sub('\\\\', (_UNSAFE_LINE if one_line else _UNSAFE).sub(_visible, text))
 
 
 _CODES = {'red': '31', 'green': '32', 'yellow': '33', 'cyan': '36', 'bold': '1', 'dim': '2'}
@@ -49,8 +54,9 @@ def paint(text: str, colour: str, stream: TextIO) -> str:
     return f'\033[{_CODES[colour]}m{text}\033[0m' if colour_enabled(stream) else text
 
 
-def out(text: str = '') -> None:
-    sys.stdout.write(clean(text) + '\n')
+def out(text: str = '', *, workflow_command: bool = False) -> None:
+    """A line on stdout; ``workflow_command``: a command already escaped by ``sinks.actions``."""
+    sys.stdout.write((text if workflow_command else clean(text)) + '\n')
 
 
 def err(text: str = '') -> None:

@@ -100,3 +100,19 @@ def test_escaping_fill_is_never_applied(tmp_path: Path, fake_codestral: FakeCode
     result = run_cli(['review', '--no-comments', '--apply'], root, bot_env(tmp_path, fake_codestral))
     assert (root / 'm.js').read_text() == JS
     assert 'reaches outside' in result.stderr
+
+
+PY_NESTED = ('import sys\n\nif sys.version_info >= (3, 8):\n    class M:\n        def add(self, a, b):\n'
+             '            raise NotImplementedError  # TODO\nelse:\n    M = None\n')
+
+
+def test_python_stub_under_an_if_with_a_trailing_comment_is_filled() -> None:
+    fill = _fill('m.py', PY_NESTED, 'return a + b  # sum')
+    assert fill.status == 'filled', fill.reason
+
+
+def test_python_fill_escaping_from_under_an_if_is_refused() -> None:
+    (stub,) = find_stubs('m.py', PY_NESTED)
+    replacement = stub.lead + 'return a + b\n\n    EVIL = 1' + stub.tail
+    new_text = PY_NESTED[:stub.start] + replacement + PY_NESTED[stub.end:]
+    assert escape_problem(stub, PY_NESTED, new_text, stub.start, stub.start + len(replacement)) is not None

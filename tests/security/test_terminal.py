@@ -71,3 +71,20 @@ def test_workflow_command_data_and_properties_are_escaped() -> None:
     head, _, data = line.partition('::')[2].partition('::')
     assert 'file=dir/a%3Ab%2Cc%25.py' in head
     assert '%0D%0A::error' in data and '%250A' in data
+
+
+def test_model_text_cannot_issue_workflow_commands(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+    root = stub_repo(tmp_path / 'repo')
+    message = 'Fine.\n::add-mask::hunter2\n  ::stop-commands::token\n##[set-output name=x;]y'
+    fake_codestral.enqueue('chat', json.dumps({'findings': [
+        {'path': 'geo.py', 'line': 6, 'end_line': None, 'severity': 'warning', 'message': message,
+         'suggestion': '::error file=geo.py::pwned'}]}))
+    result = run_cli(['review', '--no-fill'], root, bot_env(tmp_path, fake_codestral, GITHUB_ACTIONS='true'))
+    assert result.returncode in (0, 1), result.stderr
+    for line in (result.stdout + result.stderr).splitlines():
+        assert not line.lstrip().startswith(('::', '##[')), line
+
+
+def test_clean_defuses_command_lines_only_at_line_start() -> None:
+    assert clean('::warning::x\nok a::b') == '\\::warning::x\nok a::b'
+    assert clean('  ##[group]x') == '\\  ##[group]x'

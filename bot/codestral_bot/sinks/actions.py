@@ -79,7 +79,7 @@ def annotation(item: Item, level: str = 'warning') -> str:
 
 def write_annotations(items: Sequence[Item]) -> None:
     for item in items[:MAX_ANNOTATIONS]:
-        out(annotation(item))
+        out(annotation(item), workflow_command=True)
 
 
 def write_outputs(path: str | None, values: Mapping[str, object]) -> None:
