@@ -173,10 +173,10 @@ class _Offsets:
         self.starts += [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
 
     def start(self, node: ast.AST) -> int:
-        return self.starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined,no-any-return]
+        return self.starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
 
     def end(self, node: ast.AST) -> int:
-        return self.starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined,no-any-return]
+        return self.starts[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
 
     def reach(self, node: ast.AST) -> int:
         """The start of the line after ``node``'s last line: where a body that is only a

@@ -34,7 +34,7 @@ exit codes:
 def _scrub(text: str) -> str:
     # Only when a key was read (redact imported): the hook's fast path stays import-free.
     redact = sys.modules.get('codestral_bot.redact')
-    return redact.scrub(text) if redact is not None else text  # type: ignore[no-any-return]
+    return redact.scrub(text) if redact is not None else text
 
 
 def _format(record: logging.LogRecord) -> str:
