@@ -170,7 +170,10 @@ class _Offsets:
 
     def __init__(self, data: bytes) -> None:
         self.starts = [0]
-        self.starts += [i + 1 for i, byte in enumerate(data) if byte == 0x0A]
+        found = data.find(b'\n')
+        while found != -1:
+            self.starts.append(found + 1)
+            found = data.find(b'\n', found + 1)
 
     def start(self, node: ast.AST) -> int:
         return self.starts[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
