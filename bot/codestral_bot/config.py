@@ -78,6 +78,7 @@ USER_CONFIG_ENV = 'CODESTRAL_BOT_CONFIG'
 # Keys that decide where requests, and the key in their header, are sent.
 DESTINATION_KEYS = ('api_base', 'provider', 'fim_provider', 'chat_provider')
 _REPOSITORY = (PYPROJECT, DOTFILE)
+MAX_CONFIG_BYTES = 1024 * 1024  # a pyproject.toml is a few KiB
 COMMAND_LINE = 'command line'
 DEFAULT = 'default'
 
@@ -231,7 +232,7 @@ def load_config(
     layers = [
         (f'user config {user_path}', _read_toml(user_path, str(user_path))),
         (PYPROJECT, _pyproject_table(repo_root / 'pyproject.toml')),
-        (DOTFILE, _read_toml(repo_root / DOTFILE, DOTFILE)),
+        (DOTFILE, _read_toml(repo_root / DOTFILE, DOTFILE, repo_root)),
         (ENVIRONMENT, _env_values(env)),
         (COMMAND_LINE, _cli_values(cli)),
     ]
@@ -273,9 +274,10 @@ def _without_destinations(raw: Mapping[str, Any], source: str) -> dict[str, Any]
     return kept
 
 
-def _read_toml(path: Path, label: str) -> dict[str, Any] | None:
+def _read_toml(path: Path, label: str, root: Path | None = None) -> dict[str, Any] | None:
+    """The file's table; ``root``: a repository file, which must be a regular file inside it."""
     try:
-        data = path.read_bytes()
+        data = _read_config_file(path, label, root)
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -289,8 +291,25 @@ def _read_toml(path: Path, label: str) -> dict[str, Any] | None:
         raise ConfigError(f'{label}: invalid TOML: {_one_line(str(e))}') from e
 
 
+def _read_config_file(path: Path, label: str, root: Path | None) -> bytes:
+    """At most ``MAX_CONFIG_BYTES`` of a regular file: a repository's config may be a link to
+    ``/dev/zero``, a FIFO or a file outside it, none of which is configuration."""
+    import stat
+
+    real = path.resolve() if root is not None else path
+    if root is not None and path.is_symlink() and not real.is_relative_to(root.resolve()):
+        raise ConfigError(f'{label}: a link to a file outside the repository; not read')
+    if not stat.S_ISREG(real.stat().st_mode):  # FileNotFoundError: no such file, as before
+        raise ConfigError(f'{label}: not a regular file; not read')
+    with real.open('rb') as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f'{label}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not read')
+    return data
+
+
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
-    data = _read_toml(path, 'pyproject.toml')
+    data = _read_toml(path, 'pyproject.toml', path.parent)
     tool = (data or {}).get('tool', {})
     if not isinstance(tool, dict):
         return None

@@ -34,6 +34,13 @@ def _visible(match: re.Match[str]) -> str:
     return f'\\x{ord(char):02x}' if ord(char) < 0x7f else f'\\u{ord(char):04x}'
 
 
+def _scrubbed(text: str) -> str:
+    # Keys are remembered by `redact` once read; before that there is nothing to scrub (and the
+    # hook's fast path never imports it).
+    redact = sys.modules.get('codestral_bot.redact')
+    return redact.scrub(text) if redact is not None else text
+
+
 def clean(text: str, *, one_line: bool = False) -> str:
     """``text`` safe for a terminal and a CI log: controls escaped visibly, no line a workflow
     command; ``one_line`` escapes line breaks too."""
@@ -56,8 +63,8 @@ def paint(text: str, colour: str, stream: TextIO) -> str:
 
 def out(text: str = '', *, workflow_command: bool = False) -> None:
     """A line on stdout; ``workflow_command``: a command already escaped by ``sinks.actions``."""
-    sys.stdout.write((text if workflow_command else clean(text)) + '\n')
+    sys.stdout.write(_scrubbed(text if workflow_command else clean(text)) + '\n')
 
 
 def err(text: str = '') -> None:
-    sys.stderr.write(clean(text) + '\n')
+    sys.stderr.write(_scrubbed(clean(text)) + '\n')

@@ -1,6 +1,7 @@
 """Item 12: config values validated (NaN, infinity, malformed URLs → one line, exit 2)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,27 @@ def test_password_in_a_bad_url_is_not_echoed(tmp_path: Path) -> None:
     result = run_cli(['review', '--no-comments', '--api-base', 'https://u:hunter2@[::1'], root, bot_env(tmp_path))
     assert result.returncode == 2
     assert 'hunter2' not in result.stderr
+
+
+@pytest.mark.parametrize('name', ['.codestral-bot.toml', 'pyproject.toml'])
+@pytest.mark.parametrize('target', ['/dev/zero', 'outside', 'fifo'])
+def test_repository_config_that_is_not_a_file_in_it_is_one_line(tmp_path: Path, name: str, target: str) -> None:
+    root = stub_repo(tmp_path / 'repo')
+    if target == 'fifo':
+        os.mkfifo(root / name)
+    else:
+        secret = tmp_path / 'secret.toml'
+        secret.write_text("model = 'x'\n")
+        os.symlink(target if target.startswith('/') else secret, root / name)
+    result = run_cli(['review', '--no-comments'], root, bot_env(tmp_path), timeout=30)
+    assert result.returncode == 2, result.stderr
+    (only,) = result.stderr.strip().splitlines()
+    assert name.split('.')[0] in only and 'not read' in only
+
+
+def test_a_link_to_a_file_inside_the_repository_is_read(tmp_path: Path) -> None:
+    root = stub_repo(tmp_path / 'repo')
+    (root / 'shared.toml').write_text('temperature = nan\n')
+    os.symlink('shared.toml', root / '.codestral-bot.toml')
+    result = run_cli(['review', '--no-comments'], root, bot_env(tmp_path))
+    assert result.returncode == 2 and "'temperature' must be" in result.stderr

@@ -86,3 +86,20 @@ def test_url_password_masked(tmp_path: Path) -> None:
         result = run_cli(args, root, env)
         assert 'hunter2' not in result.stdout + result.stderr, args
         assert result.returncode == 0, result.stderr
+
+
+def test_every_printed_line_and_the_job_summary_are_scrubbed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from codestral_bot.output import err
+    from codestral_bot.output import out
+    from codestral_bot.redact import remember
+    from codestral_bot.sinks.actions import write_summary
+
+    key = 'sk-only-in-this-test/+"=x'
+    remember(key)
+    out(f'stdout {key!r} {quote(key, safe="")}')
+    err(f'stderr {json.dumps(key)}')
+    summary = tmp_path / 'summary.md'
+    write_summary(str(summary), f'> Failed: {key.encode()!r}')
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err, summary.read_text()):
+        assert 'only-in-this-test' not in text and '***' in text

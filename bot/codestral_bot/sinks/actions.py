@@ -131,7 +131,9 @@ def write_summary(path: str | None, text: str) -> None:
     used = file.stat().st_size if file.exists() else 0
     room = SUMMARY_LIMIT - used - 1
     note = b'\n\n... (cut: the step summary is limited to 1 MiB)\n'
-    data = text.encode('utf-8')
+    from codestral_bot.redact import scrub
+
+    data = scrub(text).encode('utf-8')
     if len(data) > room:
         if room <= len(note):
             return  # earlier steps used it all
