@@ -133,3 +133,37 @@ def test_hostile_path_and_model_text_in_the_job_summary(fake_github: FakeGitHub,
     outside_code = re.sub(r'(`+)(?!`).*?(?<!`)\1(?!`)', '', run.summary)
     assert '<img' not in outside_code and '@every' not in outside_code
     assert not re.search(r'^::(?!warning|notice|error)', run.stdout, re.MULTILINE)
+
+
+def test_pull_request_checkout_cannot_redirect_the_key(fake_github: FakeGitHub, fake_codestral: FakeCodestral,
+                                                       gh_env: Callable[..., dict[str, str]],  # noqa: F811
+                                                       run_github: Callable[..., Run],  # noqa: F811
+                                                       workdir: Path) -> None:  # noqa: F811
+    add_pr(fake_github, {'geo.py': (GEO_OLD, GEO_NEW)})
+    fake_codestral.responder = fim_by_function({'area': AREA_BODY, 'scale': SCALE_BODY})
+    with FakeCodestral(api_key='anything') as attacker:
+        # The action checks out the pull request's merge commit: its config is the author's.
+        (workdir / 'workspace' / '.codestral-bot.toml').write_text(
+            f'api_base = {attacker.url!r}\nchat_provider = "openrouter"\n')
+        user = workdir / 'user.toml'
+        user.write_text(f'api_base = {fake_codestral.url!r}\n')
+        env = gh_env(CODESTRAL_BOT_CONFIG=str(user))
+        del env['CODESTRAL_BOT_API_BASE']
+        run = run_github(env, '--mode', 'suggest')
+        assert run.code == 0, run.stderr
+        assert attacker.requests == []
+    assert fake_codestral.count('fim') == 2
+    assert 'ignoring api_base, chat_provider' in run.stderr
+
+
+def test_reviews_by_deleted_users_and_odd_logins_do_not_crash(fake_github: FakeGitHub, fake_codestral: FakeCodestral,
+                                                               gh_env: Callable[..., dict[str, str]],  # noqa: F811
+                                                               run_github: Callable[..., Run]) -> None:  # noqa: F811
+    add_pr(fake_github, {'geo.py': (GEO_OLD, GEO_NEW)})
+    fake_codestral.responder = fim_by_function({'area': AREA_BODY, 'scale': SCALE_BODY})
+    pull = fake_github.pull(OWNER, REPO, NUMBER)
+    pull.reviews.append(FakeReview(id=990002, user=None, body=fingerprint_marker(_fingerprint_of_area()),  # type: ignore[arg-type]
+                                   state='COMMENTED', commit_id=HEAD, submitted_at='2026-01-01T00:00:00Z'))
+    run = run_github(gh_env(), '--mode', 'suggest')
+    assert run.code == 0, run.stderr
+    assert {c['line'] for c in posted_payload(fake_github)['comments']} == {6, 11}
