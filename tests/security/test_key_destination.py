@@ -87,3 +87,34 @@ def test_config_command_shows_the_ignored_key_is_not_used(tmp_path: Path, attack
     assert result.returncode == 0, result.stderr
     (line,) = [x for x in result.stdout.splitlines() if x.startswith('api_base')]
     assert attacker.url not in line and '# default' in line
+
+
+def test_https_proxy_is_still_honoured(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_CONNECT(self) -> None:  # noqa: N802 - the method name http.server dispatches to
+            asked.append(self.path)
+            self.send_response(502)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        root = stub_repo(tmp_path / 'repo')
+        user = tmp_path / 'user.toml'
+        user.write_text("api_base = 'https://gateway.example.invalid'\n")
+        env = bot_env(tmp_path, CODESTRAL_BOT_CONFIG=str(user), OLLAMA_HOST='127.0.0.1:9',
+                      HTTPS_PROXY=f'http://127.0.0.1:{proxy.server_port}', NO_PROXY='')
+        result = run_cli(['providers'], root, env)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert result.returncode == 0, result.stderr
+    assert 'gateway.example.invalid:443' in asked  # went through the proxy, never straight out
