@@ -107,13 +107,11 @@ def test_unknown_key_without_close_match(tmp_path: Path) -> None:
     ('max_tokens = 0', "'max_tokens' must be a whole number of at least 1, got 0"),
     ('max_tokens = 1.5', "'max_tokens' must be a whole number of at least 1, got 1.5"),
     ('max_stubs = true', "'max_stubs' must be a whole number of at least 1, got True"),
-    ("provider = 'openai'", "'provider' must be one of 'mistral', 'ollama', 'openrouter', got 'openai'"),
     ("plan = 'gold'", "'plan' must be one of 'free', 'payg', 'enterprise', 'custom', got 'gold'"),
     ("cache = 'yes'", "'cache' must be true or false, got 'yes'"),
     ('stop = "\\n\\n"', "'stop' must be a list of strings, got '\\n\\n'"),
     ('exclude = [1, 2]', "'exclude' must be a list of strings, got [1, 2]"),
     ("languages = ['cobol']", "'languages' must be a non-empty list of 'python', "),
-    ("api_base = 'localhost:8080'", "'api_base' must be an http:// or https:// URL, got 'localhost:8080'"),
     ('budget_dollars = 0', "'budget_dollars' must be a number greater than 0, got 0"),
     ("fail_on = 'never'", "'fail_on' must be one of 'error', 'warning', 'info', got 'never'"),
 ])
@@ -123,13 +121,25 @@ def test_wrong_types_and_ranges(tmp_path: Path, line: str, expected: str) -> Non
     assert message.startswith(f'pyproject.toml [tool.codestral-bot]: {expected}')
 
 
+@pytest.mark.parametrize(('line', 'expected'), [
+    ("provider = 'openai'", "'provider' must be one of 'mistral', 'ollama', 'openrouter', got 'openai'"),
+    ("api_base = 'localhost:8080'", "'api_base' must be an http:// or https:// URL, got 'localhost:8080'"),
+])
+def test_wrong_destination_in_user_config(tmp_path: Path, line: str, expected: str) -> None:
+    # Destination keys are read only from the user's own file (the repository's are ignored).
+    _write(tmp_path, 'user.toml', f'{line}\n')
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, env={'CODESTRAL_BOT_CONFIG': str(tmp_path / 'user.toml')})
+    assert str(info.value).startswith(f'user config {tmp_path / "user.toml"}: {expected}')
+
+
 def test_wrong_value_on_command_line(tmp_path: Path) -> None:
     assert _error(tmp_path, {'temperature': 9.0}).startswith("command line: 'temperature' must be")
 
 
 def test_long_bad_value_is_not_echoed(tmp_path: Path) -> None:
     pasted = 'x' * 40
-    _write(tmp_path, '.codestral-bot.toml', f"api_base = '{pasted}'\n")
+    _write(tmp_path, '.codestral-bot.toml', f"model = {40 * 'x'!r}\nmax_tokens = '{pasted}'\n")
     message = _error(tmp_path)
     assert pasted not in message
     assert 'a string of 40 characters' in message
@@ -158,8 +168,11 @@ def test_misspelled_section_is_an_error(tmp_path: Path) -> None:
 
 
 def test_api_base_from_environment_between_files_and_cli(tmp_path: Path) -> None:
-    _write(tmp_path, '.codestral-bot.toml', "api_base = 'https://file.example'\n")
-    env = {'CODESTRAL_BOT_API_BASE': 'http://127.0.0.1:9/'}
+    _write(tmp_path, 'user.toml', "api_base = 'https://file.example'\n")
+    env = {'CODESTRAL_BOT_CONFIG': str(tmp_path / 'user.toml')}
+    config, provenance = _load(tmp_path, env=env)
+    assert config.api_base == 'https://file.example'
+    env['CODESTRAL_BOT_API_BASE'] = 'http://127.0.0.1:9/'
     config, provenance = _load(tmp_path, env=env)
     assert config.api_base == 'http://127.0.0.1:9'
     assert provenance['api_base'] == 'environment (CODESTRAL_BOT_API_BASE)'
@@ -168,8 +181,9 @@ def test_api_base_from_environment_between_files_and_cli(tmp_path: Path) -> None
 
 
 def test_derived_defaults_follow_provider_and_plan(tmp_path: Path) -> None:
-    _write(tmp_path, '.codestral-bot.toml', "provider = 'ollama'\nchat_provider = 'openrouter'\nplan = 'free'\n")
-    config, _ = _load(tmp_path)
+    _write(tmp_path, 'user.toml', "provider = 'ollama'\nchat_provider = 'openrouter'\n")
+    _write(tmp_path, '.codestral-bot.toml', "plan = 'free'\n")
+    config, _ = _load(tmp_path, env={'CODESTRAL_BOT_CONFIG': str(tmp_path / 'user.toml')})
     assert (config.fim_provider, config.model) == ('ollama', 'codestral:22b')
     assert (config.chat_provider, config.chat_model) == ('openrouter', 'mistralai/codestral-2508')
     assert (config.rpm, config.tpm, config.tpd) == (30, 100_000, 2_000_000)

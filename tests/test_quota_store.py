@@ -13,7 +13,6 @@ import pytest
 from codestral_bot.quota_store import DB_NAME
 from codestral_bot.quota_store import ENV_CACHE_DIR
 from codestral_bot.quota_store import DailyQuota
-from codestral_bot.quota_store import QuotaStoreError
 from codestral_bot.quota_store import default_cache_dir
 from codestral_bot.quota_store import hash_key
 
@@ -163,11 +162,15 @@ def test_file_corrupted_between_calls_is_rebuilt(tmp_path: Path, caplog: pytest.
     assert 'unreadable' in caplog.text
 
 
-def test_unusable_directory_is_a_clear_error(tmp_path: Path) -> None:
+def test_unusable_directory_counts_in_memory_with_one_warning(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / 'not-a-dir'
     blocker.write_text('')
-    with pytest.raises(QuotaStoreError, match='cannot create'):
-        DailyQuota(blocker / DB_NAME, KEY_HASH, 1000)
+    with caplog.at_level(logging.WARNING, logger='codestral_bot'):
+        quota = DailyQuota(blocker / DB_NAME, KEY_HASH, 1000)
+        assert quota.reserve(600) and not quota.reserve(600)  # the cap still holds for this run
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert 'cannot create' in warning and 'counting this run only' in warning
 
 
 def test_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
 import sqlite3
 import threading
@@ -34,8 +33,7 @@ from typing import Self
 from typing import TypedDict
 from typing import TypeVar
 
-import platformdirs
-
+from codestral_bot import store
 from codestral_bot.records import Completion
 from codestral_bot.records import Usage
 
@@ -51,7 +49,7 @@ __all__ = [
 
 log = logging.getLogger('codestral_bot')
 
-CACHE_DIR_ENV = 'CODESTRAL_BOT_CACHE_DIR'
+CACHE_DIR_ENV = store.ENV_DIR
 DEFAULT_MAX_BYTES = 50 * 2**20
 # The schema version is in the file name: a new layout starts a new file, no migrations.
 DB_NAME = 'completions-v1.sqlite3'
@@ -59,8 +57,6 @@ _KEY_VERSION = 1
 _ROW_OVERHEAD = 64  # bytes a row costs beyond its key and text, so tiny entries still count
 _EVICT_TO = 0.9  # evict below the bound, so the next puts do not each evict again
 _BUSY_TIMEOUT_S = 10.0
-_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
-_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
 _OPEN_ATTEMPTS = 12
 # Parameter names that carry credentials (`prompt_cache_key` is a request field, not a secret).
 _SECRET = re.compile(r'(^|_)(api_?key|token|secret|password|authorization)$')
@@ -122,11 +118,7 @@ class CacheStats(TypedDict):
 
 def cache_dir() -> Path:
     """The bot's cache directory: ``$CODESTRAL_BOT_CACHE_DIR`` or the platform's user cache dir."""
-    override = os.environ.get(CACHE_DIR_ENV, '').strip()
-    if override:
-        return Path(override).expanduser()
-    # appauthor=False: on Windows the default would nest the name twice.
-    return Path(platformdirs.user_cache_dir('codestral-bot', appauthor=False))
+    return store.store_dir()
 
 
 def cache_key(endpoint: str, model: str, prompt: str, suffix: str, params: Mapping[str, object]) -> str:
@@ -205,8 +197,8 @@ class CompletionCache:
                 try:
                     return op(conn)
                 except sqlite3.Error as e:
-                    if not (_is_corrupt(e) and self._rebuild(e)):
-                        self._disable(_one_line(e))
+                    if not (store.is_corrupt(e) and self._rebuild(e)):
+                        self._disable(store.one_line(e))
                         return fallback
             return fallback
 
@@ -216,9 +208,9 @@ class CompletionCache:
         try:
             self._conn = _open(self.path)
         except sqlite3.Error as e:
-            if _is_corrupt(e) and self._rebuild(e):
+            if store.is_corrupt(e) and self._rebuild(e):
                 return self._conn
-            self._disable(_one_line(e))
+            self._disable(store.one_line(e))
         except OSError as e:
             self._disable(e.strerror or str(e))
         return self._conn
@@ -230,13 +222,13 @@ class CompletionCache:
         self._rebuilt = True
         self._drop_connection()
         try:
-            aside = _move_aside(self.path)
+            aside = store.move_aside(self.path)
             self._conn = _open(self.path)
         except (OSError, sqlite3.Error) as e:
-            self._disable(f'the file was corrupted and could not be rebuilt: {_one_line(e)}')
+            self._disable(f'the file was corrupted and could not be rebuilt: {store.one_line(e)}')
             return False
         log.warning('completion cache %s was corrupted (%s); moved it to %s and started a new one',
-                    self.path, _one_line(error), aside.name)
+                    self.path, store.one_line(error), aside.name)
         return True
 
     def _disable(self, reason: str) -> None:
@@ -255,15 +247,15 @@ class CompletionCache:
 # --- SQL, one short transaction per call --------------------------------------------------------
 
 def _open(path: Path) -> sqlite3.Connection:
-    # Completions are code from private repositories: a new directory is the user's alone.
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Completions are code from private repositories: the folder and the files are the user's alone.
+    store.prepare(path)
     for attempt in range(1, _OPEN_ATTEMPTS):
         try:
             return _connect(path)
         except sqlite3.OperationalError as e:
             # Switching a new file to WAL answers SQLITE_BUSY at once, without the busy
             # timeout, when another process opens it in the same instant: wait and retry.
-            if not _is_busy(e):
+            if not store.is_busy(e):
                 raise
             time.sleep(0.02 * attempt)
     return _connect(path)
@@ -353,39 +345,9 @@ def _clear(conn: sqlite3.Connection) -> int:
 
 # --- files ------------------------------------------------------------------------------------
 
-def _move_aside(path: Path) -> Path:
-    """Keep one corrupted copy for a bug report; the WAL and shared memory belong to it."""
-    aside = path.with_name(path.name + '.corrupt')
-    if path.exists():
-        os.replace(path, aside)
-    for suffix in ('-wal', '-shm'):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path.with_name(path.name + suffix))
-    return aside
-
-
 def _file_bytes(path: Path) -> int:
     total = 0
     for name in (path.name, path.name + '-wal'):
         with contextlib.suppress(OSError):
             total += path.with_name(name).stat().st_size
     return total
-
-
-def _is_corrupt(error: sqlite3.Error) -> bool:
-    code = getattr(error, 'sqlite_errorcode', None)
-    if isinstance(code, int):
-        return code & 0xFF in _CORRUPT_CODES
-    text = str(error)
-    return 'not a database' in text or 'malformed' in text
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    code = getattr(error, 'sqlite_errorcode', None)
-    if isinstance(code, int):
-        return code & 0xFF in _BUSY_CODES
-    return 'locked' in str(error) or 'busy' in str(error)
-
-
-def _one_line(error: BaseException) -> str:
-    return ' '.join(str(error).split()) or type(error).__name__

@@ -10,6 +10,7 @@ import dataclasses
 import re
 
 from codestral_bot import stubs as stub_stage
+from codestral_bot.containment import escape_problem
 from codestral_bot.records import Completion
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
@@ -107,6 +108,9 @@ def _check(fill: Fill, source: SourceFile, body: str) -> str:
     problem = stub_stage.syntax_problem(stub, new_text, stub.start, stub.start + len(replacement))
     if problem:
         raise Rejected(problem)
+    escape = escape_problem(stub, source.text, new_text, stub.start, stub.start + len(replacement))
+    if escape:
+        raise Rejected(escape)
     if _still_a_stub(stub, new_text):
         raise Rejected('the fill is still a stub')
     return replacement

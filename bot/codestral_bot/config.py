@@ -3,12 +3,18 @@
 Sources, later wins, key by key:
 
 1. the defaults declared on ``Config`` below;
-2. ``[tool.codestral-bot]`` in ``pyproject.toml`` at the repo root;
-3. ``.codestral-bot.toml`` at the repo root (top-level keys). When both files exist,
+2. the user's own ``config.toml`` in the platform's config folder (``platformdirs``, e.g.
+   ``~/.config/codestral-bot/config.toml``; ``$CODESTRAL_BOT_CONFIG`` names another file);
+3. ``[tool.codestral-bot]`` in ``pyproject.toml`` at the repo root;
+4. ``.codestral-bot.toml`` at the repo root (top-level keys). When both files exist,
    both are read and ``.codestral-bot.toml`` wins for every key it sets;
-4. the environment, for ``api_base`` only (``CODESTRAL_BOT_API_BASE``, named by the review
+5. the environment, for ``api_base`` only (``CODESTRAL_BOT_API_BASE``, named by the review
    interface); otherwise the environment holds secrets only, never configuration;
-5. command-line flags.
+6. command-line flags.
+
+Where requests (and so the API key) go is decided only by the person running the bot: the
+repository's files (3, 4) come from whoever wrote the branch under review, so the keys that choose
+a destination (``DESTINATION_KEYS``) are ignored there, with one warning line per file.
 
 Keys may be written with dashes or underscores (``max-tokens`` = ``max_tokens``). An unknown key,
 a wrong type or a value out of range raises ``ConfigError`` with one line naming the file and
@@ -18,6 +24,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
+import math
 import os
 import re
 import tomllib
@@ -31,6 +39,7 @@ from codestral_bot.errors import ConfigError
 from codestral_bot.globs import DEFAULT_EXCLUDE
 
 __all__ = [
+    'DESTINATION_KEYS',
     'DEFAULT_MODELS',
     'LANGUAGES',
     'PLAN_LIMITS',
@@ -38,6 +47,7 @@ __all__ = [
     'Config',
     'load_config',
     'render_config',
+    'user_config_path',
 ]
 
 PROVIDERS = ('mistral', 'ollama', 'openrouter')
@@ -61,6 +71,11 @@ PLAN_LIMITS: dict[str, tuple[int | None, int | None, int | None]] = {
 PYPROJECT = 'pyproject.toml [tool.codestral-bot]'
 DOTFILE = '.codestral-bot.toml'
 ENVIRONMENT = 'environment (CODESTRAL_BOT_API_BASE)'
+USER_CONFIG_ENV = 'CODESTRAL_BOT_CONFIG'
+# Keys that decide where requests, and the key in their header, are sent.
+DESTINATION_KEYS = ('api_base', 'provider', 'fim_provider', 'chat_provider')
+_REPOSITORY = (PYPROJECT, DOTFILE)
+MAX_CONFIG_BYTES = 1024 * 1024  # a pyproject.toml is a few KiB
 COMMAND_LINE = 'command line'
 DEFAULT = 'default'
 
@@ -89,8 +104,18 @@ def _text(value: Any) -> Any:
 
 
 def _url(value: Any) -> Any:
-    if not isinstance(value, str) or not re.match(r'https?://[^/\s]+', value):
-        raise _Invalid('must be an http:// or https:// URL')
+    from urllib.parse import urlsplit
+
+    expect = 'must be an http:// or https:// URL'
+    if not isinstance(value, str) or not re.match(r'https?://[^/\s]+', value) or re.search(r'[\s\x00-\x1f\x7f]', value):
+        raise _Invalid(expect)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as e:
+        raise _Invalid(f'{expect} ({e})') from None
+    if not parts.hostname:
+        raise _Invalid(expect)
     return value.rstrip('/')
 
 
@@ -116,7 +141,7 @@ def _number(low: float, high: float | None = None, *, above: bool = False) -> _C
         expect = f'must be a number greater than {low:g}' if above else f'must be a number of at least {low:g}'
 
     def check(value: Any) -> Any:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         if not ok or value < low or (above and value == low) or (high is not None and value > high):
             raise _Invalid(expect)
         return float(value)
@@ -199,15 +224,20 @@ def load_config(
     values and names that are not configuration keys (``staged``, ``command``) are ignored, so a
     caller may pass ``vars(args)``. ``env`` defaults to ``os.environ``.
     """
+    env = os.environ if env is None else env
+    user_path = user_config_path(env)
     layers = [
+        (f'user config {user_path}', _read_toml(user_path, str(user_path))),
         (PYPROJECT, _pyproject_table(repo_root / 'pyproject.toml')),
-        (DOTFILE, _read_toml(repo_root / DOTFILE, DOTFILE)),
-        (ENVIRONMENT, _env_values(os.environ if env is None else env)),
+        (DOTFILE, _read_toml(repo_root / DOTFILE, DOTFILE, repo_root)),
+        (ENVIRONMENT, _env_values(env)),
         (COMMAND_LINE, _cli_values(cli)),
     ]
     values: dict[str, Any] = {}
     provenance = {name: DEFAULT for name in _FIELDS}
     for source, raw in layers:
+        if source in _REPOSITORY:
+            raw = _without_destinations(raw or {}, source)
         for name, value in _parse_layer(raw or {}, source).items():
             values[name] = value
             provenance[name] = source
@@ -215,9 +245,36 @@ def load_config(
     return config, provenance
 
 
-def _read_toml(path: Path, label: str) -> dict[str, Any] | None:
+def user_config_path(env: Mapping[str, str]) -> Path:
+    """The user's own config file: trusted for every key, unlike the repository's files."""
+    override = env.get(USER_CONFIG_ENV, '').strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # imported here: the hook's fast path never loads the configuration
+
+    return Path(platformdirs.user_config_dir('codestral-bot', appauthor=False)) / 'config.toml'
+
+
+def _without_destinations(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """A repository file's keys minus those that move requests elsewhere, said in one line."""
+    kept = {}
+    dropped = []
+    for key, value in raw.items():
+        if isinstance(key, str) and key.replace('-', '_') in DESTINATION_KEYS:
+            dropped.append(key)
+        else:
+            kept[key] = value
+    if dropped:
+        logging.getLogger('codestral_bot').warning(
+            '%s: ignoring %s: where requests and the API key go is set only by you '
+            '(flags, environment, or your user config), never by a repository', source, ', '.join(dropped))
+    return kept
+
+
+def _read_toml(path: Path, label: str, root: Path | None = None) -> dict[str, Any] | None:
+    """The file's table; ``root``: a repository file, which must be a regular file inside it."""
     try:
-        data = path.read_bytes()
+        data = _read_config_file(path, label, root)
     except FileNotFoundError:
         return None
     except OSError as e:
@@ -231,8 +288,25 @@ def _read_toml(path: Path, label: str) -> dict[str, Any] | None:
         raise ConfigError(f'{label}: invalid TOML: {_one_line(str(e))}') from e
 
 
+def _read_config_file(path: Path, label: str, root: Path | None) -> bytes:
+    """At most ``MAX_CONFIG_BYTES`` of a regular file: a repository's config may be a link to
+    ``/dev/zero``, a FIFO or a file outside it, none of which is configuration."""
+    import stat
+
+    real = path.resolve() if root is not None else path
+    if root is not None and path.is_symlink() and not real.is_relative_to(root.resolve()):
+        raise ConfigError(f'{label}: a link to a file outside the repository; not read')
+    if not stat.S_ISREG(real.stat().st_mode):  # FileNotFoundError: no such file, as before
+        raise ConfigError(f'{label}: not a regular file; not read')
+    with real.open('rb') as f:
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f'{label}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not read')
+    return data
+
+
 def _pyproject_table(path: Path) -> dict[str, Any] | None:
-    data = _read_toml(path, 'pyproject.toml')
+    data = _read_toml(path, 'pyproject.toml', path.parent)
     tool = (data or {}).get('tool', {})
     if not isinstance(tool, dict):
         return None
@@ -301,7 +375,9 @@ def _check(name: str, key: str, value: object, source: str) -> object:
 
 def _shown(value: object) -> str:
     # Echo short values so the user sees the typo; a long string may be a pasted secret.
-    text = repr(value)
+    from codestral_bot.redact import mask_url
+
+    text = mask_url(repr(value))
     if isinstance(value, str) and len(value) > 24:
         return f'a string of {len(value)} characters'
     return text if len(text) <= 60 else f'a {type(value).__name__}'
@@ -331,8 +407,8 @@ def _resolve(config: Config, provenance: Mapping[str, str]) -> Config:
 # --- `codestral-bot config` -------------------------------------------------------------------
 
 _HEADER = (
-    '# effective configuration; later wins: default < pyproject.toml < .codestral-bot.toml'
-    ' < environment < command line'
+    '# effective configuration; later wins: default < user config < pyproject.toml < .codestral-bot.toml'
+    ' < environment < command line (api_base and the providers never from the repository)'
 )
 
 def render_config(
@@ -359,7 +435,9 @@ def _render_value(value: object, unset: str) -> str:
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, str):
-        return _quote(value)
+        from codestral_bot.redact import mask_url
+
+        return _quote(mask_url(value))
     if isinstance(value, tuple):
         listed = '[' + ', '.join(_quote(v) for v in value) + ']'
         return f'{listed} ({unset})' if unset and not value else listed

@@ -12,8 +12,16 @@ if TYPE_CHECKING:
 __all__ = ['logging_handler']
 
 
+def _scrub(text: str) -> str:
+    # Only when a key was read (redact imported): the hook's fast path stays import-free.
+    redact = sys.modules.get('codestral_bot.redact')
+    return redact.scrub(text) if redact is not None else text
+
+
 def _format(record: logging.LogRecord) -> str:
-    return f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'
+    from codestral_bot.output import clean  # file names and model text reach log lines too
+
+    return clean(_scrub(f'codestral-bot: {record.levelname.lower()}: {record.getMessage()}'))
 
 
 @contextlib.contextmanager

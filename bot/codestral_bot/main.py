@@ -29,13 +29,19 @@ exit codes (computed in outcome.py from what each fill and request came to):
 """
 
 
+def _scrub(text: str) -> str:
+    # Only when a key was read (redact imported): the hook's fast path stays import-free.
+    redact = sys.modules.get('codestral_bot.redact')
+    return redact.scrub(text) if redact is not None else text
+
+
 def _write_crash_log() -> str:
     import tempfile
     import traceback
 
     fd, path = tempfile.mkstemp(prefix='codestral-bot-', suffix='.log')
     with os.fdopen(fd, 'w') as f:
-        f.write(f'codestral-bot {__version__}, Python {sys.version}\n\n{traceback.format_exc()}')
+        f.write(_scrub(f'codestral-bot {__version__}, Python {sys.version}\n\n{traceback.format_exc()}'))
     return path
 
 
@@ -44,7 +50,7 @@ def error_handler() -> Iterator[None]:
     try:
         yield
     except FatalError as e:
-        sys.stderr.write(f'codestral-bot: error: {e}\n')
+        sys.stderr.write(_scrub(f'codestral-bot: error: {e}') + '\n')
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         sys.stderr.write('codestral-bot: interrupted\n')

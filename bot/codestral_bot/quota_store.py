@@ -4,6 +4,8 @@ A small SQLite database in the user's cache directory holds, per key and per UTC
 used. The key is stored only as a salted SHA-256 (``hash_key``), never in clear. WAL mode and a
 busy timeout let two hooks (two terminals, a hook and CI on the same machine) write at once; a
 corrupt file is moved aside and rebuilt, since losing today's count is better than a broken hook.
+A store that cannot be used at all (a read-only folder) counts this run only, in memory, with
+one warning: it never stops the run. The folder and files are private (``store.prepare``).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from codestral_bot import store
 from codestral_bot.errors import FatalError
 
 __all__ = [
@@ -34,7 +37,7 @@ __all__ = [
 
 logger = logging.getLogger('codestral_bot')
 
-ENV_CACHE_DIR = 'CODESTRAL_BOT_CACHE_DIR'
+ENV_CACHE_DIR = store.ENV_DIR
 DB_NAME = 'quota.sqlite3'
 _KEY_PREFIX = b'codestral-bot/daily-quota/v1\0'  # a fixed salt: no rainbow table of bare key hashes
 _BUSY_TIMEOUT = 10.0  # seconds: another hook holds the write lock only for a moment
@@ -62,12 +65,7 @@ def hash_key(api_key: str) -> str:
 
 def default_cache_dir() -> Path:
     """``$CODESTRAL_BOT_CACHE_DIR``, else the platform's user cache directory."""
-    override = os.environ.get(ENV_CACHE_DIR)
-    if override:
-        return Path(override)
-    import platformdirs  # only runs that send requests need it: keep the hook's start fast
-
-    return Path(platformdirs.user_cache_dir('codestral-bot'))
+    return store.store_dir()
 
 
 def _utc_day(epoch: float) -> str:
@@ -97,6 +95,7 @@ class DailyQuota:
         self.tpd = tpd
         self._clock = clock
         self._local = threading.local()
+        self._memory: sqlite3.Connection | None = None  # set once the file cannot be used
         self._run(self._create)
 
     # -- public
@@ -162,6 +161,22 @@ class DailyQuota:
     # -- connections and recovery
 
     def _run(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
+        if self._memory is None:
+            try:
+                return self._on_disk(action)
+            except QuotaStoreError as e:
+                self._degrade(e)
+        assert self._memory is not None
+        return action(self._memory)
+
+    def _degrade(self, error: QuotaStoreError) -> None:
+        """Count in memory for the rest of the run: a hook is never blocked by its bookkeeping."""
+        logger.warning('%s; counting this run only', error)
+        self.close()
+        self._memory = sqlite3.connect(':memory:', isolation_level=None, check_same_thread=False)
+        self._create(self._memory)
+
+    def _on_disk(self, action: Callable[[sqlite3.Connection], _T]) -> _T:
         try:
             return self._once(action)
         except sqlite3.OperationalError as e:  # locked past the timeout, read-only, no directory
@@ -188,12 +203,16 @@ class DailyQuota:
         conn: sqlite3.Connection | None = getattr(self._local, 'conn', None)
         if conn is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                store.prepare(self.path)  # the folder 0700 and the file 0600, like the cache's
             except OSError as e:
-                raise QuotaStoreError(f'cannot create {self.path.parent}: {e.strerror}') from e
-            conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
-            # With WAL, NORMAL skips the fsync per commit; a crash loses at most the last counts.
-            conn.execute('PRAGMA synchronous=NORMAL')
+                raise QuotaStoreError(f'cannot create the daily token count at {self.path}: '
+                                      f'{store.one_line(e)}') from e
+            try:
+                conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT, isolation_level=None)
+                # With WAL, NORMAL skips the fsync per commit; a crash loses at most the last counts.
+                conn.execute('PRAGMA synchronous=NORMAL')
+            except sqlite3.OperationalError as e:  # cannot open it; a broken file is moved aside in _run
+                raise self._store_error(e) from e
             self._local.conn = conn
         return conn
 
@@ -212,14 +231,11 @@ class DailyQuota:
             self.path, error, aside,
         )
         try:
-            self.path.replace(aside)
+            store.move_aside(self.path, aside.name.removeprefix(self.path.name))
         except OSError as e:
             raise QuotaStoreError(f'cannot move the unreadable {self.path} aside: {e.strerror}') from e
-        for suffix in ('-wal', '-shm'):  # they belong to the broken file
-            with contextlib.suppress(FileNotFoundError):
-                self.path.with_name(self.path.name + suffix).unlink()
 
-    def _store_error(self, error: sqlite3.DatabaseError) -> QuotaStoreError:
+    def _store_error(self, error: sqlite3.Error) -> QuotaStoreError:
         return QuotaStoreError(
             f'cannot use the daily token count at {self.path}: {error} '
             f'(set {ENV_CACHE_DIR} to a writable directory)'

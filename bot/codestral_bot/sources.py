@@ -5,9 +5,7 @@ offset a stub finder computes addresses the exact bytes on disk.
 """
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from pathlib import Path
 
 from codestral_bot import git
@@ -66,16 +64,6 @@ def write_source(root: Path, source: SourceFile, new_text: str) -> None:
         raise SourceSkipped(f'{source.path}: cannot read it back ({e.strerror}), not written') from None
     if current != source.raw:
         raise SourceSkipped(f'{source.path}: changed since it was read, not written')
-    data = new_text.encode(source.encoding)
-    fd, tmp = tempfile.mkstemp(dir=full.parent, prefix=f'.{full.name}.', suffix='.codestral-bot')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, full)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from codestral_bot.atomic import write_atomic
+
+    write_atomic(full, new_text.encode(source.encoding), mode)

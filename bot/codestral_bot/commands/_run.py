@@ -19,6 +19,7 @@ from codestral_bot.jobs import Spending
 from codestral_bot.options import RunOptions
 from codestral_bot.outcome import RunOutcome
 from codestral_bot.outcome import exit_code
+from codestral_bot.output import clean
 from codestral_bot.pipeline import Planned
 from codestral_bot.pipeline import fill_all
 from codestral_bot.providers import Endpoint
@@ -103,7 +104,7 @@ class _Progress:
 
     def _show(self, text: str) -> None:
         if self.live:
-            sys.stderr.write(f'\r\033[K[{self.done}/{self.total}] {text[:100]}')
+            sys.stderr.write(f'\r\033[K[{self.done}/{self.total}] {clean(text[:100], one_line=True)}')
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -132,7 +133,9 @@ async def run_model(job: Job, *, progress: bool = True, env: Mapping[str, str] |
 def show_plan(options: RunOptions, root: Path, planned: Sequence[Planned], endpoint: Endpoint) -> int:
     """No key (or --dry-run): show what would be sent, send nothing (every output is still written)."""
     sources = {p.source.path: p.source for p in planned}
-    report = RunReport(sources, endpoint=endpoint.base, sent=False,
+    from codestral_bot.redact import mask_url
+
+    report = RunReport(sources, endpoint=mask_url(endpoint.base), sent=False,
                        key_missing=endpoint.needs_key and not endpoint.key and not options.dry_run)
     fills = [p.fill for p in planned]
     publish(sinks_for(options, root), fills, report)

@@ -50,6 +50,7 @@ from codestral_bot.github import actions
 from codestral_bot.sinks.base import RunReport
 from codestral_bot.sinks.base import publish
 from codestral_bot.github.review import OnThePR
+from codestral_bot.github.review import bot_login
 from codestral_bot.github.review import what_is_there
 from codestral_bot.github.client import GitHubError
 from codestral_bot.github.client import describe
@@ -108,7 +109,9 @@ def github_command(args: argparse.Namespace) -> int:
     try:
         return _review_pull(args, env, _event_of(env, event))
     except FatalError as e:
-        actions.write_summary(env.get('GITHUB_STEP_SUMMARY'), f'## 💡 codestral-bot\n\n> Failed: {e}\n')
+        from codestral_bot.redact import scrub
+
+        actions.write_summary(env.get('GITHUB_STEP_SUMMARY'), f'## 💡 codestral-bot\n\n> Failed: {scrub(str(e))}\n')
         raise
 
 
@@ -172,7 +175,10 @@ def _config(env: Mapping[str, str], args: argparse.Namespace) -> Config:
 
 
 def _token(env: Mapping[str, str]) -> str:
-    token = env.get('GITHUB_TOKEN') or env.get('GH_TOKEN')
+    from codestral_bot.redact import check_key
+
+    name = 'GITHUB_TOKEN' if env.get('GITHUB_TOKEN', '').strip() else 'GH_TOKEN'
+    token = check_key(name, env.get(name))
     if not token:
         raise UsageError('no GitHub token: set GITHUB_TOKEN (the action passes its github-token input)')
     return token
@@ -197,12 +203,12 @@ def _open(args: argparse.Namespace, env: Mapping[str, str], event: _Event) -> _S
     reader = HeadReader(repo, files)
     pulled = read_changes(files, reader, functools.partial(base_text, repo, base_sha=pr.base.sha))
     blocked = _blocked(args, event, pr)
-    on_pr, blocked = _on_pr(pr, blocked)
+    on_pr, blocked = _on_pr(pr, blocked, gh)
     return _Session(config, resolve_endpoint(config, env), repo, pr, repo.get_commit(pr.head.sha),
                     pulled, reader, blocked, on_pr, [*notes, *pulled.notes])
 
 
-def _on_pr(pr: Any, blocked: str | None) -> tuple[OnThePR, str | None]:
+def _on_pr(pr: Any, blocked: str | None, gh: Any) -> tuple[OnThePR, str | None]:
     """What is already posted; without knowing it, posting could repeat it, so nothing is posted."""
     import requests
     from github import GithubException
@@ -210,7 +216,7 @@ def _on_pr(pr: Any, blocked: str | None) -> tuple[OnThePR, str | None]:
     if blocked is not None:
         return OnThePR(frozenset(), ()), blocked
     try:
-        return what_is_there(pr), None
+        return what_is_there(pr, bot_login(gh)), None
     except (GithubException, requests.RequestException) as e:
         return OnThePR(frozenset(), ()), f'cannot list the reviews already on the pull request ({describe(e)})'
 

@@ -34,15 +34,16 @@ class _Answer:
 
 
 def providers_command(args: argparse.Namespace) -> int:
+    from codestral_bot.redact import scrub
+
     config = _config(args)
     env = os.environ
     endpoints = {name: _endpoint(name, config, env) for name in PROVIDERS}
     statuses = asyncio.run(_check_all(config, env, endpoints))
     for name in PROVIDERS:
         line = f'{name:<11}{_roles(name, config):<15}{statuses[name]}'
-        key = endpoints[name].key
-        # Never in a line by construction; this only guards an api_base that embeds the key.
-        out(line.replace(key, '***') if key and len(key) >= 8 else line)
+        # Never in a line by construction; this only guards an api_base that embeds a secret.
+        out(scrub(line, endpoints[name].key))
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from codestral_bot.jobs import Job
 from codestral_bot.jobs import Spending
+from codestral_bot.output import clean
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import make_client
 from codestral_bot.records import FileChange
@@ -38,7 +39,7 @@ def _all_sources(changes: Sequence[FileChange], read: Callable[[str], SourceFile
 
 def _progress_line(text: str) -> None:
     # The same status line the fills use: overwritten, never scrolled, cleared at the end of the run.
-    sys.stderr.write(f'\r\033[K{text[:100]}')
+    sys.stderr.write(f'\r\033[K{clean(text[:100], one_line=True)}')
     sys.stderr.flush()
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from codestral_bot.output import out
 from codestral_bot.github.items import Item
+from codestral_bot.github.items import code_span
+from codestral_bot.github.items import neutral_markdown
 from codestral_bot.github.items import suggestion_block
 
 __all__ = [
@@ -77,7 +79,7 @@ def annotation(item: Item, level: str = 'warning') -> str:
 
 def write_annotations(items: Sequence[Item]) -> None:
     for item in items[:MAX_ANNOTATIONS]:
-        out(annotation(item))
+        out(annotation(item), workflow_command=True)
 
 
 def write_outputs(path: str | None, values: Mapping[str, object]) -> None:
@@ -96,7 +98,7 @@ def _table(t: Tally) -> str:
 
 
 def _detail(item: Item) -> str:
-    head = f'#### `{item.where}`\n{item.title}'
+    head = f'#### {code_span(item.where)}\n{item.title}'
     if item.suggestion is None:
         return head
     return f'{head}\n\n{suggestion_block(item.suggestion, language="")}'
@@ -105,7 +107,7 @@ def _detail(item: Item) -> str:
 def summary_markdown(tally: Tally, notes: Sequence[str], details: Sequence[Item],
                      link: str | None = None, limit: int = SUMMARY_LIMIT) -> str:
     parts = ['## 💡 codestral-bot', _table(tally)]
-    parts += [f'> {" ".join(note.split())}' for note in notes]
+    parts += [f'> {neutral_markdown(note)}' for note in notes]
     if link:
         parts.append(f'[The review on the pull request]({link})')
     if details:
@@ -129,7 +131,9 @@ def write_summary(path: str | None, text: str) -> None:
     used = file.stat().st_size if file.exists() else 0
     room = SUMMARY_LIMIT - used - 1
     note = b'\n\n... (cut: the step summary is limited to 1 MiB)\n'
-    data = text.encode('utf-8')
+    from codestral_bot.redact import scrub
+
+    data = scrub(text).encode('utf-8')
     if len(data) > room:
         if room <= len(note):
             return  # earlier steps used it all

@@ -73,6 +73,11 @@ def _retry_class() -> type[Any]:
 
     class _WriteSafeRetry(GithubRetry):
         def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+            if 300 <= status_code < 400 and status_code != 304:
+                # Seen on every answer: a redirect is refused here, before PyGithub trips over
+                # its empty body (exit 3), and never followed: the token goes only to the API URL.
+                raise GitHubError(f'the GitHub API answered {method.upper()} with a redirect (HTTP {status_code}); '
+                                  'not followed: check GITHUB_API_URL')
             if method.upper() == 'POST':
                 # Rate limits refuse the request before anything is created; a 5xx may not have.
                 limited = status_code == 403 or (status_code == 429 and has_retry_after)

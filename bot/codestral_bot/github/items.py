@@ -24,6 +24,7 @@ from codestral_bot.records import Stub
 __all__ = [
     'Item',
     'anchor_problem',
+    'code_span',
     'comment_body',
     'comment_payload',
     'distinct',
@@ -35,6 +36,7 @@ __all__ = [
     'fingerprints_in',
     'fingerprints_of',
     'stub_fingerprint',
+    'neutral_markdown',
     'stub_item',
     'suggested_lines',
     'suggestion_block',
@@ -42,6 +44,10 @@ __all__ = [
 ]
 
 _FP = re.compile(r'<!-- codestral-bot:fp=([0-9a-f]{64}) -->')
+_CODE_SPAN = re.compile(r'(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)')
+# GitHub links @user and @org/team after anything but a word character (not in e-mail addresses).
+_MENTION = re.compile(r'(?<![\w`])@(?=[A-Za-z0-9])')
+_ZWSP = '\u200b'
 _ICONS = {'error': '🛑', 'warning': '⚠️', 'info': 'ℹ️'}
 
 
@@ -65,6 +71,33 @@ class Item:
     def where(self) -> str:
         span = f'{self.start_line}-{self.line}' if self.line > self.start_line else str(self.line)
         return f'{self.path}:{span}'
+
+
+def neutral_markdown(text: str) -> str:
+    """Model or file text as one line of inert Markdown: no live @mentions or team pings, no raw
+    HTML (images, comments that could fake a fingerprint), no images; code spans kept as written."""
+    text = ' '.join(text.split())
+    parts = []
+    pos = 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_neutral_prose(text[pos:span.start()]), span.group()]
+        pos = span.end()
+    parts.append(_neutral_prose(text[pos:]))
+    return ''.join(parts)
+
+
+def _neutral_prose(text: str) -> str:
+    text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('![', '!\\[')
+    return _MENTION.sub('@' + _ZWSP, text)
+
+
+def code_span(text: str) -> str:
+    """``text`` (a path, a name) as one inline code span, whatever backticks it holds."""
+    text = ' '.join(text.split())
+    longest = max((len(run) for run in re.findall(r'`+', text)), default=0)
+    fence = '`' * (longest + 1)
+    pad = ' ' if text.startswith('`') or text.endswith('`') else ''
+    return f'{fence}{pad}{text}{pad}{fence}'
 
 
 def fingerprint(*parts: str) -> str:
@@ -149,7 +182,7 @@ def suggestion_item(fill: Fill, source: SourceFile, change: FileChange | None, p
     if lines is None:
         problem = "the fill does not map onto the stub's lines"
     return Item('suggestion', stub.path, stub.start_line, stub.end_line, 'warning',
-                f'`{stub.name}` is a stub ({stub.kind}): a body for it, from Codestral.',
+                f'{code_span(stub.name)} is a stub ({stub.kind}): a body for it, from Codestral.',
                 stub_fingerprint(stub, source), lines, problem)
 
 
@@ -157,13 +190,13 @@ def stub_item(fill: Fill, source: SourceFile, why: str) -> Item:
     """A stub found but not filled: for the job summary and annotations, never posted inline."""
     stub = fill.stub
     return Item('stub', stub.path, stub.start_line, stub.end_line, 'info',
-                f'`{stub.name}` is a stub ({stub.kind}), not filled: {why}.',
+                f'{code_span(stub.name)} is a stub ({stub.kind}), not filled: {neutral_markdown(why)}.',
                 stub_fingerprint(stub, source), None, 'not filled')
 
 
 def finding_item(finding: Finding, change: FileChange | None, patched: bool) -> Item:
     start = finding.start_line or finding.line
-    return Item('finding', finding.path, start, finding.line, finding.severity, finding.message,
+    return Item('finding', finding.path, start, finding.line, finding.severity, neutral_markdown(finding.message),
                 finding_fingerprint(finding), finding.suggestion,
                 anchor_problem(change, patched, start, finding.line))
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from codestral_bot.diff import parse_diff
+from codestral_bot.errors import GitError
 from codestral_bot.diff import whole_file_added
 from codestral_bot.records import FileChange
 from codestral_bot.records import SourceFile
@@ -140,12 +141,14 @@ def read_changes(files: Sequence[PullFile], reader: HeadReader,
 def _from_patch(f: PullFile) -> FileChange | None:
     from unidiff import UnidiffParseError
 
-    source = '/dev/null' if f.status == 'added' else f'a/{f.old_path or f.path}'
+    # A placeholder name in the header: the real one (which may hold a newline or a quote, from
+    # whoever wrote the pull request) is put back below, never parsed.
+    source = '/dev/null' if f.status == 'added' else 'a/file'
     patch = f.patch or ''
-    text = f'--- {source}\n+++ b/{f.path}\n{patch}' + ('' if patch.endswith('\n') else '\n')
+    text = f'--- {source}\n+++ b/file\n{patch}' + ('' if patch.endswith('\n') else '\n')
     try:
         parsed = parse_diff(text.encode('utf-8', 'surrogateescape')) if patch else []
-    except UnidiffParseError as e:
+    except (UnidiffParseError, GitError) as e:  # parse_diff reports a bad diff as GitError
         logger.debug('%s: patch does not parse (%s); diffing the blobs instead', f.path, e)
         return None
     change = parsed[0] if parsed else FileChange(f.path, None, 'modified', frozenset())

@@ -20,6 +20,7 @@ from typing import Any
 
 from codestral_bot.github.client import describe
 from codestral_bot.github.items import Item
+from codestral_bot.github.items import code_span
 from codestral_bot.github.items import comment_body
 from codestral_bot.github.items import comment_payload
 from codestral_bot.github.items import fingerprint_marker
@@ -27,7 +28,7 @@ from codestral_bot.github.items import fingerprints_of
 from codestral_bot.github.items import suggestion_block
 
 __all__ = ['BODY_LIMIT', 'OnThePR', 'PostFailed', 'Posted', 'ReviewPlan', 'plan_review',
-           'post_review', 'review_body', 'what_is_there']
+           'bot_login', 'post_review', 'review_body', 'what_is_there']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -66,11 +67,37 @@ class Posted:
     note: str | None = None
 
 
-def what_is_there(pr: Any) -> OnThePR:
-    """Fingerprints in the PR's review comments and review bodies, and pending reviews."""
-    found = fingerprints_of(c.body for c in pr.get_review_comments())
-    reviews = list(pr.get_reviews())
-    found |= fingerprints_of(r.body for r in reviews)
+ACTIONS_BOT = 'github-actions[bot]'
+
+
+def bot_login(gh: Any) -> str:
+    """Who the token is: ``GET /user``; an Actions ``GITHUB_TOKEN`` may not ask (403), and is
+    then the Actions bot."""
+    import requests
+    from github import GithubException
+
+    try:
+        login = gh.get_user().login
+    except (GithubException, requests.RequestException):
+        return ACTIONS_BOT
+    return login if isinstance(login, str) and login else ACTIONS_BOT
+
+
+def _login_of(entry: Any) -> str | None:
+    user = getattr(entry, 'user', None)
+    login = getattr(user, 'login', None) if user is not None else None
+    return login if isinstance(login, str) else None
+
+
+def what_is_there(pr: Any, me: str) -> OnThePR:
+    """Fingerprints in the bot's own review comments and review bodies, and its pending reviews.
+
+    Only ``me``'s: anyone may paste a fingerprint into a review of their own, and a stub the
+    author marked that way would never be suggested.
+    """
+    comments = [c for c in pr.get_review_comments() if _login_of(c) == me]
+    reviews = [r for r in pr.get_reviews() if _login_of(r) == me]
+    found = fingerprints_of(c.body for c in comments) | fingerprints_of(r.body for r in reviews)
     return OnThePR(frozenset(found), tuple(r for r in reviews if r.state == 'PENDING'))
 
 
@@ -90,7 +117,7 @@ def plan_review(items: Sequence[Item], existing: frozenset[str], max_inline: int
 
 def _listed_entry(item: Item) -> str:
     why = f' _(not inline: {item.problem})_' if item.problem else ''
-    lines = [f'- `{item.where}` {item.title}{why}']
+    lines = [f'- {code_span(item.where)} {item.title}{why}']
     if item.suggestion is not None:
         # Indented as the list item's content, so the code block stays inside the item.
         block = '\n'.join(f'  {line}' for line in suggestion_block(item.suggestion, language='').split('\n'))

@@ -37,14 +37,15 @@ class Endpoint:
 def _mistral(config: Config, env: Mapping[str, str], api_base: str | None) -> Endpoint:
     from codestral_bot.providers.mistral import CODESTRAL_BASE
     from codestral_bot.providers.mistral import MISTRAL_BASE
+    from codestral_bot.redact import check_key
 
-    if env.get('CODESTRAL_API_KEY'):
+    if env.get('CODESTRAL_API_KEY', '').strip():
         key_name, default_base = 'CODESTRAL_API_KEY', CODESTRAL_BASE
-    elif env.get('MISTRAL_API_KEY'):
+    elif env.get('MISTRAL_API_KEY', '').strip():
         key_name, default_base = 'MISTRAL_API_KEY', MISTRAL_BASE
     else:
         key_name, default_base = None, CODESTRAL_BASE
-    key = env.get(key_name) if key_name else None
+    key = check_key(key_name, env.get(key_name)) if key_name else None
     return Endpoint('mistral', (api_base or default_base).rstrip('/'), key, key_name)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from collections.abc import Awaitable
@@ -36,9 +37,22 @@ if TYPE_CHECKING:
     from codestral_bot.pacing import Pacer
     from codestral_bot.pacing import RetryPolicy
 
-__all__ = ['Transport', 'check_transport', 'error_for_status', 'host_of', 'is_loopback', 'sampling']
+__all__ = ['Transport', 'check_transport', 'count', 'error_for_status', 'host_of', 'is_loopback', 'sampling']
 
 T = TypeVar('T')
+_MAX_COUNT = 2**53  # a token count past this is junk, not usage
+# What parsing an answer of an unexpected shape raises: a model's or a proxy's odd 200 is data,
+# reported on the request that got it, never a crash of the run (exit 3 would block the hook).
+_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, RecursionError)
+
+
+def count(value: Any) -> int:
+    """A token count from an answer: a whole, finite, non-negative number, else 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0
+    return int(value) if 0 <= value < _MAX_COUNT else 0
 
 
 def sampling(max_key: str, max_tokens: int, temperature: float | None, stop: list[str]) -> dict[str, Any]:
@@ -68,9 +82,15 @@ def is_loopback(url: str) -> bool:
 
 def check_transport(url: str, has_key: bool) -> None:
     """A key never travels over plain http, except to this machine."""
-    parts = urlsplit(url)
+    from codestral_bot.redact import mask_url
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise UsageError(f'API base {mask_url(url)!r} is not a valid URL') from None
     if parts.scheme not in ('http', 'https') or not parts.hostname:
-        raise UsageError(f'API base {url!r} is not an http(s) URL')
+        raise UsageError(f'API base {mask_url(url)!r} is not an http(s) URL')
     if has_key and parts.scheme == 'http' and not is_loopback(url):
         raise UsageError(f'refusing to send the API key over plain http to {parts.hostname}: use https')
 
@@ -128,7 +148,27 @@ def map_httpx_errors(what: str) -> Iterator[None]:
     except httpx.RemoteProtocolError as e:
         raise ModelIncomplete(f'{what}: the connection was cut mid-answer') from e
     except httpx.TransportError as e:
-        raise ModelUnavailable(f'{what}: cannot connect ({type(e).__name__}: {e})') from e
+        raise ModelUnavailable(f'{what}: cannot connect ({type(e).__name__}: {_one_line(str(e))})') from e
+    except httpx.InvalidURL as e:
+        raise ModelRejected(f'{what}: the API base is not a valid URL ({_one_line(str(e))})') from e
+
+
+def _one_line(text: str) -> str:
+    from codestral_bot.redact import scrub
+
+    return scrub(' '.join(text.split()))[:300]
+
+
+def _guard_shape(what: str, attempt_once: Callable[[], Awaitable[tuple[T, Usage]]],
+                 ) -> Callable[[], Awaitable[tuple[T, Usage]]]:
+    async def guarded() -> tuple[T, Usage]:
+        try:
+            return await attempt_once()
+        except _SHAPE_ERRORS as e:
+            # status 200: the server answered; retrying the same request would get the same junk.
+            raise ModelIncomplete(f'{what}: the answer had an unexpected shape ({type(e).__name__})',
+                                  status=200) from e
+    return guarded
 
 
 def _log_limits(headers: Mapping[str, str]) -> None:
@@ -184,7 +224,9 @@ class Transport:
         )
 
     def scrub(self, message: str) -> str:
-        return message.replace(self._secret, '***') if self._secret else message
+        from codestral_bot.redact import scrub
+
+        return scrub(message, self._secret)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -195,6 +237,7 @@ class Transport:
         from codestral_bot import pacing
 
         policy = self.retry or pacing.RetryPolicy()
+        attempt_once = _guard_shape(what, attempt_once)
         attempt = 0
         while True:
             attempt += 1

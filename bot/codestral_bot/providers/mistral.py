@@ -8,6 +8,7 @@ from typing import Any
 from codestral_bot.errors import ModelIncomplete
 from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
+from codestral_bot.providers._http import count
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers._http import sampling
 from codestral_bot.providers.base import OnText
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from codestral_bot.cost import RunStats
     from codestral_bot.pacing import Pacer
 
-__all__ = ['CODESTRAL_BASE', 'MISTRAL_BASE', 'MistralClient']
+__all__ = ['CODESTRAL_BASE', 'MISTRAL_BASE', 'MistralClient', 'choices_of', 'content_text', 'finish_of', 'usage_of']
 
 CODESTRAL_BASE = 'https://codestral.mistral.ai'
 MISTRAL_BASE = 'https://api.mistral.ai'
@@ -34,14 +35,19 @@ def content_text(content: Any) -> str:
     if content is None:
         return ''
     if isinstance(content, list):
-        return ''.join(c.get('text', '') for c in content if isinstance(c, dict))
-    return str(content)
+        return ''.join(c['text'] for c in content if isinstance(c, dict) and isinstance(c.get('text'), str))
+    return content if isinstance(content, str) else ''
 
 
 def usage_of(data: Any) -> Usage:
+    """Token counts as reported; junk in a count (a list, 1e999, a string) counts as 0."""
     if not isinstance(data, dict):
         return Usage()
-    return Usage(int(data.get('prompt_tokens') or 0), int(data.get('completion_tokens') or 0))
+    return Usage(count(data.get('prompt_tokens')), count(data.get('completion_tokens')))
+
+
+def finish_of(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def completion_from_json(data: dict[str, Any], what: str) -> Completion:
@@ -50,8 +56,17 @@ def completion_from_json(data: dict[str, Any], what: str) -> Completion:
         text = content_text(choice['message'].get('content'))
     except (KeyError, IndexError, TypeError, AttributeError):
         raise ModelIncomplete(f'{what}: the answer had no choices[0].message') from None
-    return Completion(text=text, finish_reason=str(choice.get('finish_reason') or 'stop'),
+    return Completion(text=text, finish_reason=finish_of(choice.get('finish_reason')) or 'stop',
                       usage=usage_of(data.get('usage')))
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def choices_of(chunk: dict[str, Any]) -> list[dict[str, Any]]:
+    choices = chunk.get('choices')
+    return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
 
 
 async def _read_stream(response: httpx.Response, what: str, on_text: OnText) -> Completion:
@@ -69,12 +84,14 @@ async def _read_stream(response: httpx.Response, what: str, on_text: OnText) -> 
             chunk = json.loads(event.data)
         except ValueError:
             raise ModelIncomplete(f'{what}: a stream event was not JSON') from None
-        for choice in chunk.get('choices') or []:
-            piece = content_text((choice.get('delta') or {}).get('content'))
+        if not isinstance(chunk, dict):
+            continue
+        for choice in choices_of(chunk):
+            piece = content_text(_dict(choice.get('delta')).get('content'))
             if piece:
                 parts.append(piece)
                 on_text(piece)
-            finish = choice.get('finish_reason') or finish
+            finish = finish_of(choice.get('finish_reason')) or finish
         if chunk.get('usage'):
             usage = usage_of(chunk['usage'])
     raise ModelIncomplete(f'{what}: the stream ended before the answer was complete')

@@ -19,6 +19,7 @@ from codestral_bot.errors import ModelUnavailable
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers._http import Transport
 from codestral_bot.providers._http import check_transport
+from codestral_bot.providers._http import count
 from codestral_bot.providers._http import sampling
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers.base import OnText
@@ -98,15 +99,17 @@ def ollama_format(response_format: dict[str, Any] | None) -> str | dict[str, Any
 
 def _piece(data: Mapping[str, Any], path: str) -> str:
     if path == '/api/generate':
-        return str(data.get('response') or '')
-    message = data.get('message')
-    return str(message.get('content') or '') if isinstance(message, dict) else ''
+        text = data.get('response')
+    else:
+        message = data.get('message')
+        text = message.get('content') if isinstance(message, dict) else None
+    return text if isinstance(text, str) else ''
 
 
 def _final(text: str, data: Mapping[str, Any]) -> Completion:
     # Ollama says 'length' when num_predict cut the answer: the fill is probably incomplete.
     finish = 'length' if data.get('done_reason') == 'length' else 'stop'
-    usage = Usage(int(data.get('prompt_eval_count') or 0), int(data.get('eval_count') or 0))
+    usage = Usage(count(data.get('prompt_eval_count')), count(data.get('eval_count')))
     return Completion(text=text, finish_reason=finish, usage=usage)
 
 

@@ -21,9 +21,12 @@ from codestral_bot.providers._http import sampling
 from codestral_bot.providers._http import map_httpx_errors
 from codestral_bot.providers.base import OnText
 from codestral_bot.providers.mistral import content_text as _content_text
+from codestral_bot.providers.mistral import choices_of
 from codestral_bot.providers.mistral import completion_from_json
+from codestral_bot.providers.mistral import finish_of
 from codestral_bot.providers.mistral import usage_of as _usage
 from codestral_bot.records import Completion
+from codestral_bot.redact import check_key
 from codestral_bot.records import Usage
 from codestral_bot.tokens import chat_cost
 
@@ -47,7 +50,7 @@ NO_FIM = ('OpenRouter offers no fill-in-the-middle: fills need --fim-provider mi
 
 def endpoint(config: Config, env: Mapping[str, str]) -> Endpoint:
     base = config.api_base or env.get('CODESTRAL_BOT_API_BASE') or DEFAULT_BASE
-    key = env.get(KEY_NAME) or None
+    key = check_key(KEY_NAME, env.get(KEY_NAME))
     return Endpoint('openrouter', base.rstrip('/'), key, KEY_NAME if key else None)
 
 
@@ -78,12 +81,13 @@ class _StreamState:
         self.usage = Usage()
 
     def take(self, chunk: Mapping[str, Any], on_text: OnText) -> None:
-        for choice in chunk.get('choices') or []:
-            piece = _content_text((choice.get('delta') or {}).get('content'))
+        for choice in choices_of(dict(chunk)):
+            delta = choice.get('delta')
+            piece = _content_text(delta.get('content') if isinstance(delta, dict) else None)
             if piece:
                 self.parts.append(piece)
                 on_text(piece)
-            self.finish = choice.get('finish_reason') or self.finish
+            self.finish = finish_of(choice.get('finish_reason')) or self.finish
         if chunk.get('usage'):  # OpenRouter sends it last, in a chunk with no choices
             self.usage = _usage(chunk['usage'])
 

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from codestral_bot.atomic import write_atomic
 from codestral_bot.sinks.base import Record
 from codestral_bot.sinks.base import RunReport
 
@@ -50,11 +49,7 @@ def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
 def write_patch(target: Path, diffs: Iterable[str]) -> None:
     """Atomically write the patch (bytes as they are: CRLF lines stay CRLF for ``git apply``)."""
     data = ''.join(diffs).encode('utf-8', 'surrogateescape')
-    target = target.resolve()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f'.{target.name}.')
-    with os.fdopen(fd, 'wb') as f:
-        f.write(data)
-    os.replace(tmp, target)
+    write_atomic(target.resolve(), data)
 
 
 class PatchSink:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from codestral_bot.outcome import Gate
+from codestral_bot.output import clean
 from codestral_bot.output import err
 from codestral_bot.output import out
 from codestral_bot.output import paint
@@ -37,7 +38,11 @@ def print_diff(diff: str, stream: TextIO | None = None) -> None:
     for line in diff.splitlines(keepends=True):
         colour = _colour_of(line)
         body = line.rstrip('\n')
-        stream.write((paint(body, colour, stream) if colour else body) + line[len(body):])
+        end = line[len(body):]
+        if body.endswith('\r'):  # a CRLF file's line ending is not a control to escape
+            body, end = body[:-1], '\r' + end
+        body = clean(body)
+        stream.write((paint(body, colour, stream) if colour else body) + end)
     stream.flush()
 
 
