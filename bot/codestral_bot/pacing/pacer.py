@@ -52,9 +52,10 @@ __all__ = ['Pacer', 'Slot']
 Sleep = Callable[[float], Awaitable[object]]
 # Waits shorter than this count as none: a sleep of 1e-16 s does not move a float clock.
 _EPSILON = 1e-6
-# A request may go this much of an interval early (at most half the jitter margin of a
-# one-second window), so a late wake-up of the event loop is not lost for good.
-_REQUEST_SLACK = 0.5
+# A request may go up to this much early (a quarter of the jitter margin of a one-second window,
+# and at most half an interval), so a late wake-up of a busy event loop is caught up, not lost.
+# Real seconds, not scaled ones: how late a loop wakes does not depend on the quota.
+_CATCH_UP = 0.25 * 0.03
 
 
 @dataclasses.dataclass(eq=False)
@@ -98,7 +99,7 @@ class Pacer:
         sleep: Sleep = asyncio.sleep,
         deadline: Deadline | None = None,
         margin: float = 0.03,
-        decrease: float = 0.8,
+        decrease: float = 0.9,
         recovery: float = 1.0,
         min_factor: float = 0.05,
     ) -> None:
@@ -131,8 +132,7 @@ class Pacer:
         return Gcra(rate, burst(rate), now)
 
     def _request_burst(self, rate: float) -> float:
-        second = self.limits.window / 60
-        return 1 + min(_REQUEST_SLACK, _REQUEST_SLACK * self._margin * second * rate)
+        return 1 + min(0.5, _CATCH_UP * rate)
 
     def _token_burst(self, rate: float) -> float:
         second = self.limits.window / 60
@@ -301,26 +301,27 @@ class Pacer:
         self._hold_until(max(now, self._not_before))
 
     def on_headers(self, info: RateLimitInfo) -> None:
-        """Adopt the limits the API reports for this key, never above the configured ones; a
-        response saying nothing is left of the window is a cut signal, like a 429 that did not
-        happen (once per second's worth of time: one full window is one signal)."""
+        """Adopt the limits the API reports for this key, never above the configured ones.
+
+        ``remaining`` is not a signal: a limit counted per second but quoted per minute reads
+        "0 left" whenever one second is full, which an evenly paced run does by design.
+        """
         window = self.limits.window
         if info.requests_limit and self._request_ceiling is not None:
             self._request_ceiling = min(self.limits.request_rate or math.inf, info.requests_limit / window)
         if info.tokens_limit and self._token_ceiling is not None:
             self._token_ceiling = min(self.limits.token_rate or math.inf, info.tokens_limit / window)
-        now = self._clock()
-        if 0 in (info.requests_remaining, info.tokens_remaining) and now - self._last_cut >= window / 60:
-            self._last_cut = now
-            self._factor = max(self._min_factor, self._factor * self._decrease)
         self._set_factor(self._factor)
 
     def _set_factor(self, factor: float) -> None:
         self._factor = factor
         now = self._clock()
-        for bucket, ceiling in ((self._requests, self._request_ceiling), (self._tokens, self._token_ceiling)):
-            if bucket is not None and ceiling is not None:
-                bucket.set_rate(ceiling * (1 - self._margin) * factor, now)
+        if self._requests is not None and self._request_ceiling is not None:
+            rate = self._request_ceiling * (1 - self._margin) * factor
+            self._requests.set_rate(rate, now)
+            self._requests.burst = self._request_burst(rate)  # the catch-up is at most half an interval
+        if self._tokens is not None and self._token_ceiling is not None:
+            self._tokens.set_rate(self._token_ceiling * (1 - self._margin) * factor, now)
         self._wake_head()
 
     def _hold_until(self, when: float) -> None:
