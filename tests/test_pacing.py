@@ -408,14 +408,21 @@ def test_a_quota_learned_from_headers_draws_no_429() -> None:
     run(main)
 
 
-def test_rate_recovers_additively_and_never_above_the_limit() -> None:
+def test_rate_recovers_additively_per_unit_of_time_and_never_above_the_limit() -> None:
     async def main() -> None:
         pacer = Pacer(limits_for('payg'), clock=now)
         pacer.on_rate_limited(None)
         low = pacer.factor
         pacer.on_success()
-        assert low < pacer.factor <= low + 1 / 300  # +1 limit per window of successes
-        for _ in range(1000):
+        assert pacer.factor == low  # no time has passed: a burst of successes earns nothing
+        await asyncio.sleep(0.5)
+        pacer.on_success()
+        assert pacer.factor == pytest.approx(low + 0.3 * 0.5 / 60)  # 30% of the limit per minute
+        await asyncio.sleep(30.0)
+        pacer.on_success()  # an idle spell counts one second at most
+        assert pacer.factor == pytest.approx(low + 0.3 * 1.5 / 60)
+        for _ in range(200):
+            await asyncio.sleep(1.0)
             pacer.on_success()
         assert pacer.factor == 1.0
         assert pacer.effective_rpm == pytest.approx(300 * 0.97)

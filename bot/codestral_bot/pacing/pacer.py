@@ -15,7 +15,7 @@ over shorter windows, so the pacer never sends a burst a per-second counter woul
 
 A 429 lowers both rates for everyone (AIMD: ×``decrease``, once per signal: 429s for requests
 sent before the last cut say nothing new) and recovers additively as answers succeed
-(``recovery`` of the limit per window of successes). That is how several processes sharing one
+(``recovery`` of the limit per window of time with successes). That is how several processes sharing one
 key converge on their share. A server's hint (``Retry-After``, a reset header) pauses every
 waiter until then; without a hint nobody pauses: the rejected request retries after a short
 jittered backoff (``retry.py``) at the lowered rate. The limits the API reports in its headers
@@ -100,7 +100,7 @@ class Pacer:
         deadline: Deadline | None = None,
         margin: float = 0.03,
         decrease: float = 0.9,
-        recovery: float = 1.0,
+        recovery: float = 0.3,
         min_factor: float = 0.05,
     ) -> None:
         self.limits = limits
@@ -122,6 +122,7 @@ class Pacer:
         self._queue: deque[_Waiter] = deque()
         self._not_before = -math.inf
         self._last_cut = -math.inf
+        self._last_raise = now
         self._aborted: BaseException | None = None
         self._sleepers: set[asyncio.Event] = set()  # backoffs that abort must cut short
 
@@ -277,12 +278,14 @@ class Pacer:
     # -- feedback from the API
 
     def on_success(self) -> None:
-        """A request succeeded: recover additively, ``recovery`` of the limit per window of successes."""
-        if self._factor >= 1.0:
-            return
-        full = self._request_ceiling or 0.0
-        per_window = max(1.0, full * self.limits.window)
-        self._set_factor(min(1.0, self._factor + self._recovery / per_window))
+        """A request succeeded: recover additively, ``recovery`` of the limit per window of time
+        with successes. Per unit of time, not per success: processes sharing a key then climb
+        alike whatever their current rate, which is what makes AIMD converge on fair shares."""
+        now = self._clock()
+        elapsed = min(now - self._last_raise, self.limits.window / 60)  # an idle spell earns nothing
+        self._last_raise = now
+        if self._factor < 1.0 and elapsed > 0:
+            self._set_factor(min(1.0, self._factor + self._recovery * elapsed / self.limits.window))
 
     def on_rate_limited(self, delay_hint: float | None, *, sent_at: float | None = None) -> None:
         """A 429: cut the rates (once per signal) and, with a hint from the server, pause every
