@@ -296,7 +296,7 @@ def print_table(rows: list[Row]) -> None:
     print('| server kind | client | makespan (s) | floor (s) | makespan / floor | 429s (share) | failures | notes |')
     print('|---|---|---:|---:|---:|---:|---:|---|')
     for row in rows:
-        ours = row.client.startswith('codestral-bot')
+        ours = row.client.startswith('codestral-bot') and 'processes' not in row.client  # the targets' rows
         notes = shared_notes(row) if 'processes' in row.client else row.notes
         print(f'| {row.kind} | {row.client} | {_cells(row, ours)} | {notes} |')
 
