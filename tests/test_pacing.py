@@ -13,6 +13,7 @@ import itertools
 import math
 import random
 import selectors
+from pathlib import Path
 from collections.abc import Awaitable
 from collections.abc import Callable
 from typing import Any
@@ -184,9 +185,14 @@ def test_rps_and_rpm_overrides_derive_each_other() -> None:
     assert (custom.rps, custom.rpm, custom.tpm, custom.tpd, custom.window) == (12, 720, 5_000_000, None, 2.0)
 
 
-def test_config_reads_the_one_plan_table() -> None:
+def test_config_reads_the_one_plan_table(tmp_path: Path) -> None:
     assert not hasattr(config_module, 'PLAN_LIMITS')
-    assert config_module.resolve_plan('payg') == (5.0, 300, 1_000_000, None)
+    config, _ = config_module.load_config(tmp_path, {}, env={})
+    assert (config.rps, config.rpm, config.tpm) == (5.0, 300, 1_000_000)
+    (tmp_path / '.codestral-bot.toml').write_text('plan = "free"\nrps = 2\n')
+    config, source = config_module.load_config(tmp_path, {}, env={})
+    assert (config.rps, config.rpm, config.tpm, config.tpd) == (2.0, 120, 100_000, 2_000_000)
+    assert source['rps'] == config_module.DOTFILE
 
 
 @pytest.mark.parametrize('plan', ['enterprise', 'custom'])

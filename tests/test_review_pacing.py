@@ -75,10 +75,13 @@ def test_the_issue_reproduction(tmp_path: Path, fake_codestral: FakeCodestral, k
     assert times[-1] - times[0] < 10.0  # generous: no window-long stall (the old pacer: 21 s scaled)
 
 
-def test_pacing_to_the_real_quota_sends_no_429(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
+@pytest.mark.parametrize('flags', [('--rpm', '4'), ('--rps', '0.0667')], ids=['rpm', 'rps'])
+def test_pacing_to_the_real_quota_sends_no_429(tmp_path: Path, fake_codestral: FakeCodestral,
+                                               flags: tuple[str, str]) -> None:
+    # A "minute" of 1 s: 4 per minute is 4 per second, and a "second" lasts 1/60 s.
     fake_codestral.quota = Quota(requests=4, window=1.0)
     root, env = _setup(tmp_path, fake_codestral, 8, CODESTRAL_BOT_RATE_WINDOW='1')
-    doc = _run(root, env, '--plan', 'custom', '--rpm', '4')
+    doc = _run(root, env, '--plan', 'custom', *flags)
     assert [f['status'] for f in doc['fills']] == ['filled'] * 8
     assert fake_codestral.quota.rejected_429 == 0
 

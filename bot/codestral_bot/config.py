@@ -323,8 +323,12 @@ def _resolve(config: Config, provenance: Mapping[str, str]) -> Config:
     rps, rpm, tpm, tpd = resolve_plan(config.plan, rps=config.rps, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd)
     return dataclasses.replace(
         config, fim_provider=fim, chat_provider=chat, model=model, chat_model=chat_model,
-        rps=rps, rpm=None if rpm is None else math.ceil(rpm), tpm=tpm, tpd=tpd,
+        rps=rps, rpm=_ceil(rpm), tpm=_ceil(tpm), tpd=_ceil(tpd),
     )
+
+
+def _ceil(value: float | None) -> int | None:
+    return None if value is None else math.ceil(value)
 
 
 # --- `codestral-bot config` -------------------------------------------------------------------
