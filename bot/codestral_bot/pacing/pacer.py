@@ -13,10 +13,13 @@ over shorter windows, so the pacer never sends a burst a per-second counter woul
   then tolerates ``margin · s`` of network jitter (30 ms on a one-second window) and the burst
   fits inside a minute's budget.
 
+The second request waits for the first answer: the first opens the connection and reaches the
+server late, and its headers bring the key's real limits before the rest go.
+
 A 429 lowers both rates for everyone (AIMD: ×``decrease``, once per signal: 429s for requests
-sent before the last cut say nothing new) and recovers additively as answers succeed
-(``recovery`` of the limit per window of time with successes). That is how several processes sharing one
-key converge on their share. A server's hint (``Retry-After``, a reset header) pauses every
+sent before the last cut say nothing new) and recovers additively while answers succeed
+(``recovery`` of the limit per window of time). That is how several processes sharing one key
+converge on fair shares. A server's hint (``Retry-After``, a reset header) pauses every
 waiter until then; without a hint nobody pauses: the rejected request retries after a short
 jittered backoff (``retry.py``) at the lowered rate. The limits the API reports in its headers
 lower the rates to them (``on_headers``), never above what the user configured.
