@@ -37,12 +37,13 @@ from typing import TypeVar
 
 from codestral_bot.errors import ConfigError
 from codestral_bot.globs import DEFAULT_EXCLUDE
+from codestral_bot.pacing.plans import PLAN_NAMES
+from codestral_bot.pacing.plans import resolve as resolve_plan
 
 __all__ = [
     'DESTINATION_KEYS',
     'DEFAULT_MODELS',
     'LANGUAGES',
-    'PLAN_LIMITS',
     'PROVIDERS',
     'Config',
     'load_config',
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 PROVIDERS = ('mistral', 'ollama', 'openrouter')
-PLANS = ('free', 'payg', 'enterprise', 'custom')
 LANGUAGES = ('python', 'javascript', 'typescript', 'go', 'rust', 'java')
 SEVERITIES = ('error', 'warning', 'info')
 # Each provider's model when the user names none (issue 8: Ollama's tag, OpenRouter's slug).
@@ -59,13 +59,6 @@ DEFAULT_MODELS = {
     'mistral': 'codestral-latest',
     'ollama': 'codestral:22b',
     'openrouter': 'mistralai/codestral-2508',
-}
-# (requests/min, tokens/min, tokens/day) of the plans the product knows; None = no limit known.
-PLAN_LIMITS: dict[str, tuple[int | None, int | None, int | None]] = {
-    'free': (30, 100_000, 2_000_000),
-    'payg': (300, 1_000_000, None),
-    'enterprise': (None, None, None),
-    'custom': (None, None, None),
 }
 
 PYPROJECT = 'pyproject.toml [tool.codestral-bot]'
@@ -177,8 +170,9 @@ class Config:
     model: str = _key('codestral-latest', _text, 'FIM model (Ollama: codestral:22b)')
     chat_model: str | None = _key(None, _text, 'chat model', '= model')
     api_base: str | None = _key(None, _url, 'API base URL', "provider's host")
-    plan: str = _key('payg', _choice(*PLANS), 'rate-limit plan')
-    rpm: int | None = _key(None, _whole(1), 'requests per minute', "plan's")
+    plan: str = _key('payg', _choice(*PLAN_NAMES), 'rate-limit plan')
+    rps: float | None = _key(None, _number(0, above=True), 'requests per second', "plan's, or rpm / 60")
+    rpm: int | None = _key(None, _whole(1), 'requests per minute', "plan's, or rps × 60")
     tpm: int | None = _key(None, _whole(1), 'tokens per minute', "plan's")
     tpd: int | None = _key(None, _whole(1), 'tokens per day', "plan's")
     concurrency: int | None = _key(None, _whole(1), 'requests in flight', 'automatic')
@@ -397,11 +391,16 @@ def _resolve(config: Config, provenance: Mapping[str, str]) -> Config:
     if provenance['model'] == DEFAULT:
         model = DEFAULT_MODELS[fim]
     chat_model = config.chat_model or (model if chat == fim else DEFAULT_MODELS[chat])
-    rpm, tpm, tpd = PLAN_LIMITS[config.plan]
+    # The plan table lives in pacing.plans; an rps or rpm override derives the other there.
+    rps, rpm, tpm, tpd = resolve_plan(config.plan, rps=config.rps, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd)
     return dataclasses.replace(
         config, fim_provider=fim, chat_provider=chat, model=model, chat_model=chat_model,
-        rpm=config.rpm or rpm, tpm=config.tpm or tpm, tpd=config.tpd or tpd,
+        rps=rps, rpm=_ceil(rpm), tpm=_ceil(tpm), tpd=_ceil(tpd),
     )
+
+
+def _ceil(value: float | None) -> int | None:
+    return None if value is None else math.ceil(value)
 
 
 # --- `codestral-bot config` -------------------------------------------------------------------

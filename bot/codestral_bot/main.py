@@ -80,7 +80,8 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
 def _add_pacing_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group('pacing and budgets')
     group.add_argument('--plan', choices=('free', 'payg', 'enterprise', 'custom'), help='rate-limit plan (default: payg)')
-    group.add_argument('--rpm', type=int, help='requests per minute (overrides the plan)')
+    group.add_argument('--rps', type=float, help='requests per second (overrides the plan; default: rpm / 60)')
+    group.add_argument('--rpm', type=int, help='requests per minute (overrides the plan; default: rps × 60)')
     group.add_argument('--tpm', type=int, help='tokens per minute (overrides the plan)')
     group.add_argument('--tpd', type=int, help='tokens per day (overrides the plan)')
     group.add_argument('--concurrency', type=int, help='requests in flight at once')

@@ -22,7 +22,7 @@ from __future__ import annotations
 #
 # CLI (benchmarks, subprocess tests): python -m tests.fakes.codestral --port 0 [--quota-requests N]
 # [--quota-tokens N] [--quota-window S] [--quota-mode sliding|fixed] [--quota-headers a,b]
-# [--retry-after-http-date] [--latency S] [--text T] [--fim-reply T]... -- prints the URL on the
+# [--retry-after-http-date] [--quota-kind KIND [--quota-second S]] [--latency S] [--text T] [--fim-reply T]... -- prints the URL on the
 # first stdout line, and the final stats as JSON on SIGTERM/SIGINT.  Unrecorded control routes:
 # GET /_fake/stats, GET /_fake/requests, POST /_fake/reset, POST /_fake/enqueue
 # {"endpoint": "fim", "replies": ["text", {"status": 503, "json": {...}}]}.
@@ -60,12 +60,14 @@ __all__ = [
     'FakeServer',
     'Quota',
     'QuotaDecision',
+    'QuotaSet',
     'RecordedRequest',
     'Reply',
     'Responder',
     'estimate_tokens',
     'main',
     'new_request_id',
+    'quota_kind',
 ]
 
 CHARS_PER_TOKEN = 4
@@ -289,8 +291,15 @@ class RecordedRequest:
 
 
 # ---------------------------------------------------------------- quota
+#
+# The fake enforces limits the way servers do, independently of how our pacer thinks: a log of
+# admitted requests counted over a sliding window (t-W, t] or over fixed windows [kW, (k+1)W).
+# Enforcement kinds (``quota_kind``) combine them as real APIs do: a per-minute quota counted per
+# minute, or counted per second at the same average rate (Mistral enforces requests per second),
+# a token quota, and a server that sends no rate-limit header at all.
 
 HEADER_FAMILIES = ('retry-after', 'x-ratelimit', 'ratelimitbysize', 'none')
+KINDS = ('minute-sliding', 'second-sliding', 'second-fixed', 'tokens-minute', 'no-headers')
 
 
 @dataclass(frozen=True)
@@ -302,6 +311,7 @@ class QuotaDecision:
     remaining_requests: int | None
     remaining_tokens: int | None
     reset: float
+    parts: tuple[tuple[Quota, QuotaDecision], ...] = ()  # a QuotaSet's decision per quota
 
 
 @dataclass
@@ -312,8 +322,9 @@ class Quota:
     window aligned on the quota's creation.  `headers` names one family or a tuple of them:
     'retry-after' (Retry-After on 429 only), 'x-ratelimit' (x-ratelimit-{limit,remaining}-
     {req,tokens}-minute + x-ratelimit-tokens-query-cost), 'ratelimitbysize' (the older token
-    family with -reset seconds), 'none'.  A 429 costs nothing.  The counters are per window
-    even though the header names say "minute", as on the real API."""
+    family with -reset seconds), 'none'.  A 429 costs nothing.  The headers report per
+    `report_window` seconds (default: the window): a quota counted per second but quoted per
+    minute, as Mistral's is, sets `report_window` to the minute."""
 
     requests: int | None = None
     tokens: int | None = None
@@ -321,6 +332,7 @@ class Quota:
     mode: str = 'sliding'
     headers: str | tuple[str, ...] = 'retry-after'
     retry_after_http_date: bool = False
+    report_window: float | None = None
     accepted: int = field(default=0, init=False)
     rejected_429: int = field(default=0, init=False)
     _log: deque[tuple[float, int]] = field(default_factory=deque, init=False, repr=False)
@@ -357,20 +369,28 @@ class Quota:
     def admit(self, cost: int, now: float | None = None) -> QuotaDecision:
         with self._lock:
             now = time.monotonic() if now is None else now
-            self._expire(now)
-            wait_req = self._wait_for_requests(now)
-            wait_tok = self._wait_for_tokens(cost, now)
-            allowed = wait_req is None and wait_tok is None
-            if allowed:
-                self._log.append((now, cost))
-                self._log_tokens += cost
-                self.accepted += 1
-            else:
-                self.rejected_429 += 1
-            limited_by = None if allowed else ('requests' if wait_req is not None else 'tokens')
-            retry = max(wait_req or 0.0, wait_tok or 0.0)
-            return QuotaDecision(allowed, limited_by, retry, cost, self._remaining_req(),
-                                 self._remaining_tok(), self._reset_in(now))
+            decision = self.decide(cost, now)
+            self.record(decision, now)
+            return decision
+
+    def decide(self, cost: int, now: float) -> QuotaDecision:
+        """Whether a request of `cost` tokens fits now; counts nothing (see `record`)."""
+        self._expire(now)
+        wait_req = self._wait_for_requests(now)
+        wait_tok = self._wait_for_tokens(cost, now)
+        allowed = wait_req is None and wait_tok is None
+        taken = 1 if allowed else 0
+        limited_by = None if allowed else ('requests' if wait_req is not None else 'tokens')
+        return QuotaDecision(allowed, limited_by, max(wait_req or 0.0, wait_tok or 0.0), cost,
+                             self._remaining_req(taken), self._remaining_tok(taken * cost), self._reset_in(now))
+
+    def record(self, decision: QuotaDecision, now: float, *, admitted: bool | None = None) -> None:
+        if decision.allowed if admitted is None else admitted:
+            self._log.append((now, decision.cost))
+            self._log_tokens += decision.cost
+            self.accepted += 1
+        else:
+            self.rejected_429 += 1
 
     def _expire(self, now: float) -> None:
         if self.mode == 'fixed':
@@ -406,16 +426,22 @@ class Quota:
                 return max(0.0, self._frees_at(entry_time) - now)
         return self.window
 
-    def _remaining_req(self) -> int | None:
-        return None if self.requests is None else max(0, self.requests - len(self._log))
+    def _remaining_req(self, taken: int = 0) -> int | None:
+        return None if self.requests is None else max(0, self.requests - len(self._log) - taken)
 
-    def _remaining_tok(self) -> int | None:
-        return None if self.tokens is None else max(0, self.tokens - self._log_tokens)
+    def _remaining_tok(self, taken: int = 0) -> int | None:
+        return None if self.tokens is None else max(0, self.tokens - self._log_tokens - taken)
 
     def _reset_in(self, now: float) -> float:
         if self.mode == 'fixed':
             return max(0.0, self._start + self.window - now)
         return max(0.0, self._log[0][0] + self.window - now) if self._log else 0.0
+
+    def _reported(self, count: int | None) -> int | None:
+        # A per-second count quoted per minute: 5 per second reads as 300 per minute.
+        if count is None or self.report_window is None:
+            return count
+        return round(count * self.report_window / self.window)
 
     def response_headers(self, decision: QuotaDecision) -> dict[str, str]:
         headers: dict[str, str] = {}
@@ -431,11 +457,11 @@ class Quota:
     def _x_ratelimit_headers(self, decision: QuotaDecision) -> dict[str, str]:
         headers: dict[str, str] = {}
         if self.requests is not None:
-            headers['x-ratelimit-limit-req-minute'] = str(self.requests)
-            headers['x-ratelimit-remaining-req-minute'] = str(decision.remaining_requests)
+            headers['x-ratelimit-limit-req-minute'] = str(self._reported(self.requests))
+            headers['x-ratelimit-remaining-req-minute'] = str(self._reported(decision.remaining_requests))
         if self.tokens is not None:
-            headers['x-ratelimit-limit-tokens-minute'] = str(self.tokens)
-            headers['x-ratelimit-remaining-tokens-minute'] = str(decision.remaining_tokens)
+            headers['x-ratelimit-limit-tokens-minute'] = str(self._reported(self.tokens))
+            headers['x-ratelimit-remaining-tokens-minute'] = str(self._reported(decision.remaining_tokens))
         headers['x-ratelimit-tokens-query-cost'] = str(decision.cost)
         return headers
 
@@ -448,8 +474,8 @@ class Quota:
         headers = {'ratelimitbysize-query-cost': str(decision.cost),
                    'ratelimitbysize-reset': format_retry_after(reset)}
         if limit is not None:
-            headers['ratelimitbysize-limit'] = str(limit)
-            headers['ratelimitbysize-remaining'] = str(remaining)
+            headers['ratelimitbysize-limit'] = str(self._reported(limit))
+            headers['ratelimitbysize-remaining'] = str(self._reported(remaining))
         return headers
 
     def rejection(self, decision: QuotaDecision) -> Reply:
@@ -461,6 +487,86 @@ class Quota:
 
     def stats(self) -> dict[str, int]:
         return {'accepted': self.accepted, 'rejected_429': self.rejected_429}
+
+
+class QuotaSet:
+    """Several quotas enforced together (requests per second AND tokens per minute, as Mistral
+    does): a request is admitted only if every quota has room, and then counts in all of them.
+    Same interface as `Quota`."""
+
+    def __init__(self, *quotas: Quota) -> None:
+        if not quotas:
+            raise ValueError('a QuotaSet needs at least one quota')
+        self.quotas = quotas
+        self.accepted = 0
+        self.rejected_429 = 0
+        self._lock = threading.Lock()
+
+    def admit(self, cost: int, now: float | None = None) -> QuotaDecision:
+        with self._lock:
+            now = time.monotonic() if now is None else now
+            parts = tuple((q, q.decide(cost, now)) for q in self.quotas)
+            allowed = all(d.allowed for _, d in parts)
+            for quota, decision in parts:
+                quota.record(decision, now, admitted=allowed)
+            self.accepted += allowed
+            self.rejected_429 += not allowed
+            refused = [d for _, d in parts if not d.allowed]
+            first = refused[0] if refused else parts[0][1]
+            return QuotaDecision(allowed, first.limited_by, max((d.retry_after for d in refused), default=0.0),
+                                 cost, _first(d.remaining_requests for _, d in parts),
+                                 _first(d.remaining_tokens for _, d in parts), first.reset, parts)
+
+    def response_headers(self, decision: QuotaDecision) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for quota, part in decision.parts:
+            headers.update(quota.response_headers(part))
+        return headers
+
+    def rejection(self, decision: QuotaDecision) -> Reply:
+        reply = Reply.rate_limited('message' if decision.limited_by == 'requests' else 'typed')
+        reply.headers.update(self.response_headers(decision))
+        return reply
+
+    def reset(self) -> None:
+        with self._lock:
+            for quota in self.quotas:
+                quota.reset()
+            self.accepted = self.rejected_429 = 0
+
+    def stats(self) -> dict[str, int]:
+        return {'accepted': self.accepted, 'rejected_429': self.rejected_429}
+
+
+def _first(values: Iterable[int | None]) -> int | None:
+    return next((v for v in values if v is not None), None)
+
+
+def quota_kind(kind: str, *, rpm: int | None = None, tpm: int | None = None, minute: float = 60.0,
+               second: float | None = None, headers: str | tuple[str, ...] = 'x-ratelimit') -> Quota | QuotaSet:
+    """A server enforcing `rpm` requests and/or `tpm` tokens per `minute` seconds, the way `kind` says:
+
+    minute-sliding  both counted over a sliding minute;
+    second-sliding  requests counted over a sliding `second` (default minute/60) at the same average
+                    (rpm·second/minute per second), tokens per sliding minute; headers quote per minute;
+    second-fixed    the same, over fixed one-second windows;
+    tokens-minute   only tokens, per sliding minute (requests unlimited);
+    no-headers      as second-sliding, and no rate-limit header at all, not even on a 429.
+    """
+    if kind not in KINDS:
+        raise ValueError(f'unknown quota kind {kind!r}: use one of {", ".join(KINDS)}')
+    if kind == 'minute-sliding':
+        return Quota(rpm, tpm, minute, 'sliding', headers)
+    if kind == 'tokens-minute':
+        return Quota(None, tpm, minute, 'sliding', headers)
+    if rpm is None:
+        raise ValueError(f'kind {kind!r} needs rpm')
+    second = minute / 60 if second is None else second
+    per_second = max(1, round(rpm * second / minute))
+    headers = 'none' if kind == 'no-headers' else headers
+    fast = Quota(per_second, None, second, 'fixed' if kind == 'second-fixed' else 'sliding', headers,
+                 report_window=minute)
+    return fast if tpm is None else QuotaSet(fast, Quota(None, tpm, minute, 'sliding', headers))
 
 
 # ---------------------------------------------------------------- HTTP plumbing
@@ -1108,7 +1214,7 @@ class FakeCodestral(FakeServer):
     ROUTES: ClassVar[dict[str, str]] = {'/v1/fim/completions': 'fim', '/v1/chat/completions': 'chat'}
 
     def __init__(self, *, api_key: str | None = 'test-key', auth_error_shape: str = 'message',
-                 models: Iterable[str] = (), quota: Quota | None = None, context_window: int = 131072,
+                 models: Iterable[str] = (), quota: Quota | QuotaSet | None = None, context_window: int = 131072,
                  response_model: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.api_key = api_key
@@ -1265,13 +1371,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--quota-headers', default='retry-after',
                    help='comma-separated families: retry-after, x-ratelimit, ratelimitbysize, none')
     p.add_argument('--retry-after-http-date', action='store_true')
+    p.add_argument('--quota-kind', choices=KINDS, default=None,
+                   help='enforcement kind (see quota_kind): --quota-requests/--quota-tokens are per '
+                        '--quota-window (the minute), --quota-second the short window')
+    p.add_argument('--quota-second', type=float, default=None, help='short window of the second-* kinds, seconds')
     return p
 
 
 def fake_from_args(args: argparse.Namespace) -> FakeCodestral:
-    quota = None
-    if args.quota_requests is not None or args.quota_tokens is not None:
-        families = tuple(f.strip() for f in args.quota_headers.split(',') if f.strip())
+    quota: Quota | QuotaSet | None = None
+    families = tuple(f.strip() for f in args.quota_headers.split(',') if f.strip())
+    if args.quota_kind is not None:
+        quota = quota_kind(args.quota_kind, rpm=args.quota_requests, tpm=args.quota_tokens,
+                           minute=args.quota_window, second=args.quota_second, headers=families)
+    elif args.quota_requests is not None or args.quota_tokens is not None:
         quota = Quota(args.quota_requests, args.quota_tokens, args.quota_window, args.quota_mode,
                       families, args.retry_after_http_date)
     fake = FakeCodestral(api_key=args.api_key or None, auth_error_shape=args.auth_error_shape,

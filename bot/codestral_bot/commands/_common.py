@@ -16,7 +16,7 @@ STUB_HINT = re.compile(
 )
 
 CLI_KEYS = (
-    'provider', 'fim_provider', 'chat_provider', 'model', 'api_base', 'plan', 'rpm', 'tpm', 'tpd',
+    'provider', 'fim_provider', 'chat_provider', 'model', 'api_base', 'plan', 'rps', 'rpm', 'tpm', 'tpd',
     'concurrency', 'prompt_tokens', 'suffix_tokens', 'max_tokens', 'temperature', 'stop',
     'budget_tokens', 'budget_dollars', 'timeout', 'fail_on',
 )

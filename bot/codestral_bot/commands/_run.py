@@ -73,7 +73,7 @@ def _spending(job: Job, env: Mapping[str, str]) -> Spending:
 
     # A shorter "minute", for tests and benchmarks against a fake API with a time-scaled quota.
     window = float(env.get('CODESTRAL_BOT_RATE_WINDOW') or 60.0)
-    limits = pacing.limits_for(config.plan, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd,
+    limits = pacing.limits_for(config.plan, rps=config.rps, rpm=config.rpm, tpm=config.tpm, tpd=config.tpd,
                                concurrency=config.concurrency, window=window)
     # A local model has no quota and no price; a paid provider in either role keeps both.
     local = {config.fim_provider or config.provider, config.chat_provider or config.provider} == {'ollama'}

@@ -176,25 +176,18 @@ def _log_limits(headers: Mapping[str, str]) -> None:
     import logging
 
     logger = logging.getLogger('codestral_bot')
-    if logger.isEnabledFor(logging.DEBUG) and any('ratelimit' in name.lower() for name in headers):
+    if logger.isEnabledFor(logging.DEBUG):
         from codestral_bot.pacing import RateLimitInfo
 
         logger.debug('rate limits reported by the API: %s', RateLimitInfo.from_headers(headers).describe())
 
 
 def _pause_hint(headers: Mapping[str, str]) -> float | None:
-    """How long a 429 should pause every request: the server's word (Retry-After, a reset header);
-    none when the minute window is full or we cannot tell (the pacer then waits for the window
-    to free a place); 0 when the headers show room left in the minute, so the limit hit was
-    another one (per second, capacity) and a short jittered retry is the right answer."""
+    """How long a 429 should pause every request: the server's word (Retry-After, a reset
+    header), or None: the pacer lowers the rate and this request backs off briefly."""
     from codestral_bot import pacing
 
-    hint = pacing.rate_limit_delay(headers, time.time())
-    if hint is not None:
-        return hint
-    info = pacing.RateLimitInfo.from_headers(headers)
-    remaining = [n for n in (info.requests_remaining, info.tokens_remaining) if n is not None]
-    return 0.0 if remaining and min(remaining) > 0 else None
+    return pacing.rate_limit_delay(headers, time.time())
 
 
 async def _sleep(delay: float) -> None:
@@ -222,6 +215,16 @@ class Transport:
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
             trust_env=not is_loopback(base),
         )
+
+    def _observe_limits(self, headers: Mapping[str, str]) -> None:
+        """The limits the API reports tune the pacer (never above the configured ones); -v shows them."""
+        if not any('ratelimit' in name.lower() for name in headers):
+            return
+        _log_limits(headers)
+        if self.pacer is not None:
+            from codestral_bot.pacing import RateLimitInfo
+
+            self.pacer.on_headers(RateLimitInfo.from_headers(headers))
 
     def scrub(self, message: str) -> str:
         from codestral_bot.redact import scrub
@@ -273,8 +276,9 @@ class Transport:
             return None
         if isinstance(e, ModelRejected | pacing.DeadlineReached | BudgetReached):
             return None
-        floor = self.pacer.backoff_floor() if self.pacer is not None else 0.0
-        return pacing.retry_delay(policy, attempt, e.status, e.headers, min_delay=floor)
+        if self.pacer is not None and isinstance(e, ModelRateLimited):
+            policy = self.pacer.retry_policy(policy)  # from one request interval, capped in its time scale
+        return pacing.retry_delay(policy, attempt, e.status, e.headers)
 
     async def _budgeted(self, estimated_tokens: int, attempt_once: Callable[[], Awaitable[tuple[T, Usage]]],
                         sent_at: list[float]) -> T:
@@ -313,7 +317,7 @@ class Transport:
                     error = error_for_status(response.status_code, raw, what)
                     error.headers = dict(response.headers)
                     raise error
-                _log_limits(response.headers)
+                self._observe_limits(response.headers)
                 yield response
             finally:
                 await response.aclose()
