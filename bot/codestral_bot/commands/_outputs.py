@@ -13,11 +13,12 @@ from typing import Any
 from codestral_bot import __version__
 from codestral_bot.cleanup import apply_fills
 from codestral_bot.config import Config
+from codestral_bot.edits import fill_spans
+from codestral_bot.edits import span_diff
 from codestral_bot.output import out
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
 from codestral_bot.records import SourceFile
-from codestral_bot.sinks.patch import unified_diff
 from codestral_bot.sinks.patch import write_patch
 from codestral_bot.sinks.terminal import print_diff
 from codestral_bot.sources import SourceSkipped
@@ -58,7 +59,7 @@ def edits(sources: Mapping[str, SourceFile], fills: Sequence[Fill]) -> list[Edit
     for path, file_fills in by_path.items():
         source = sources[path]
         new_text = apply_fills(source.text, file_fills)
-        result.append(Edit(source, new_text, unified_diff(path, source.text, new_text)))
+        result.append(Edit(source, new_text, span_diff(source, fill_spans(file_fills))))
     return result
 
 

@@ -17,6 +17,7 @@ from codestral_bot.errors import UsageError
 
 if TYPE_CHECKING:
     from codestral_bot.config import Config
+    from codestral_bot.sources import Reader
     from codestral_bot.pipeline import Planned
     from codestral_bot.records import FileChange
 
@@ -62,20 +63,62 @@ def _diff(root: Path, args: argparse.Namespace, paths: list[str]) -> bytes:
     return git.diff_text(root, mode, args.base, paths)
 
 
-def _changes(root: Path, args: argparse.Namespace, paths: list[str], diff: bytes) -> tuple[bytes, list[FileChange]]:
+def _changes(root: Path, args: argparse.Namespace, paths: list[str], diff: bytes,
+             read: Reader) -> tuple[bytes, list[FileChange]]:
     from codestral_bot.diff import parse_diff
-    from codestral_bot.diff import whole_file_added
 
-    changes = parse_diff(diff) if diff else []
+    changes = _reveal_binary(root, args, parse_diff(diff) if diff else [], read)
     if not args.staged and not args.base and not args.hook:
-        for path in git.untracked_files(root, paths):
-            try:
-                text = (root / path).read_bytes()
-            except OSError:
-                continue
-            changes.append(whole_file_added(path, len(text.splitlines())))
-            diff += b'\n' + b'\n'.join(b'+' + line for line in text.splitlines())
+        diff += _untracked(root, paths, read, changes)
     return diff, changes
+
+
+def _reveal_binary(root: Path, args: argparse.Namespace, changes: list[FileChange],
+                   read: Reader) -> list[FileChange]:
+    """Files git (or a hostile ``.gitattributes``: ``-diff``, ``binary``) called binary are diffed
+    again with ``--text`` when they are text under the size cap: attributes cannot hide code."""
+    from codestral_bot.diff import parse_diff
+    from codestral_bot.sources import SourceSkipped
+
+    hidden = []
+    for change in changes:
+        if change.status != 'binary':
+            continue
+        try:
+            raw = read.raw(change.path)
+        except SourceSkipped:
+            continue
+        if b'\0' not in raw[:8192]:
+            hidden.append(change.path)
+    if not hidden:
+        return changes
+    mode: git.DiffMode = 'staged' if args.staged else 'base' if args.base else 'worktree'
+    shown = {c.path: c for c in parse_diff(git.diff_text_of(root, mode, args.base, hidden))}
+    return [shown.get(c.path, c) if c.status == 'binary' else c for c in changes]
+
+
+def _untracked(root: Path, paths: list[str], read: Reader, changes: list[FileChange]) -> bytes:
+    """Untracked files as wholly added changes; their text joins the diff for the stub hint.
+
+    Each is read under the size cap (a 200 MB log costs a stat, not 200 MB) and never through a
+    symlink; the ones that cannot be read are named once here and left out.
+    """
+    import logging
+
+    from codestral_bot.diff import whole_file_added
+    from codestral_bot.sources import SourceSkipped
+
+    added = []
+    for path in git.untracked_files(root, paths):
+        try:
+            text = read.raw(path)
+        except SourceSkipped as e:
+            logging.getLogger('codestral_bot').warning('%s', e)
+            continue
+        lines = text.splitlines()
+        changes.append(whole_file_added(path, len(lines)))
+        added.append(b'\n'.join(b'+' + line for line in lines))
+    return b''.join(b'\n' + a for a in added)
 
 
 def _deadline(config: Config, args: argparse.Namespace) -> float | None:
@@ -103,21 +146,26 @@ def _has_untracked(root: Path, args: argparse.Namespace, paths: list[str]) -> bo
 
 
 def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes) -> int:
-    import functools
-
-    from codestral_bot.commands import _run
     from codestral_bot.config import load_config
+    from codestral_bot.sources import Reader
+
+    config, _ = load_config(root, cli_overrides(args))
+    with Reader(root, staged=args.staged, max_bytes=config.max_file_bytes) as read:
+        return _review_with(args, root, paths, diff, config, read)
+
+
+def _review_with(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes, config: Config,
+                 read: Reader) -> int:
+    from codestral_bot.commands import _run
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
     from codestral_bot.providers import resolve_endpoint
 
-    config, _ = load_config(root, cli_overrides(args))
-    diff, changes = _changes(root, args, paths, diff)
+    diff, changes = _changes(root, args, paths, diff, read)
     chat = resolve_endpoint(config, os.environ, role='chat') if config.comments else None
     wants_comments = chat is not None and bool(chat.key or not chat.needs_key)
     if not wants_comments and not _STUB_HINT.search(diff):
         return 0
-    read = functools.partial(_read, root, args.staged)
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
@@ -142,9 +190,3 @@ def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; '
                        'the commit proceeds', len(planned))
     return 2 if args.strict and planned else 0
-
-
-def _read(root: Path, staged: bool, path: str) -> Any:
-    from codestral_bot.sources import read_source
-
-    return read_source(root, path, staged=staged)
