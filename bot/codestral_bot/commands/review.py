@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from pathlib import Path
-from typing import TYPE_CHECKING
-from typing import Any
 
 from codestral_bot import git
 from codestral_bot.errors import UsageError
 
+TYPE_CHECKING = False  # not `typing`'s: the fast path does not import it (mypy reads the name)
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from codestral_bot.config import Config
     from codestral_bot.sources import Reader
     from codestral_bot.pipeline import Planned
@@ -54,7 +55,7 @@ def _pathspec(root: Path, paths: list[str]) -> list[str]:
         rel = os.path.relpath(os.path.abspath(p), root)
         if rel.startswith('..'):
             raise UsageError(f'{p}: outside the repository at {root}')
-        out.append(Path(rel).as_posix())
+        out.append(rel.replace(os.sep, '/'))
     return out
 
 
@@ -130,11 +131,14 @@ def _deadline(config: Config, args: argparse.Namespace) -> float | None:
 
 
 def review(args: argparse.Namespace) -> int:
+    staged = git.staged_diff_here(args.paths) if args.staged and args.no_comments else None
+    if staged is not None and not _STUB_HINT.search(staged):
+        return 0  # the hook's fast path: one git call, and nothing here could be a stub
     root = git.repo_root()
     paths = _pathspec(root, args.paths)
-    diff = _diff(root, args, paths)
+    diff = staged if staged is not None else _diff(root, args, paths)
     if args.no_comments and not args.base and not _STUB_HINT.search(diff) and not _has_untracked(root, args, paths):
-        return 0  # the fast path: nothing here could be a stub, and no review was asked for
+        return 0  # nothing here could be a stub, and no review was asked for
     from codestral_bot.main import logging_handler
 
     with logging_handler(args.verbose):
