@@ -28,7 +28,9 @@ __all__ = ['review']
 # checks this on the raw diff before importing anything heavy: most commits hold no stub.
 _STUB_HINT = re.compile(
     rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
-    rb'Unsupported|throw|"""|\'\'\')', re.MULTILINE,
+    rb'Unsupported|throw|"""|\'\'\')'
+    rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
+    re.MULTILINE,
 )
 
 CLI_KEYS = (
@@ -68,14 +70,15 @@ def _changes(root: Path, args: argparse.Namespace, paths: list[str], diff: bytes
              read: Reader) -> tuple[bytes, list[FileChange]]:
     from codestral_bot.diff import parse_diff
 
-    changes = _reveal_binary(root, args, parse_diff(diff) if diff else [], read)
+    changes, shown = _reveal_binary(root, args, parse_diff(diff) if diff else [], read)
+    diff += shown
     if not args.staged and not args.base and not args.hook:
         diff += _untracked(root, paths, read, changes)
     return diff, changes
 
 
 def _reveal_binary(root: Path, args: argparse.Namespace, changes: list[FileChange],
-                   read: Reader) -> list[FileChange]:
+                   read: Reader) -> tuple[list[FileChange], bytes]:
     """Files git (or a hostile ``.gitattributes``: ``-diff``, ``binary``) called binary are diffed
     again with ``--text`` when they are text under the size cap: attributes cannot hide code."""
     from codestral_bot.diff import parse_diff
@@ -92,10 +95,11 @@ def _reveal_binary(root: Path, args: argparse.Namespace, changes: list[FileChang
         if b'\0' not in raw[:8192]:
             hidden.append(change.path)
     if not hidden:
-        return changes
+        return changes, b''
     mode: git.DiffMode = 'staged' if args.staged else 'base' if args.base else 'worktree'
-    shown = {c.path: c for c in parse_diff(git.diff_text_of(root, mode, args.base, hidden))}
-    return [shown.get(c.path, c) if c.status == 'binary' else c for c in changes]
+    text = git.diff_text_of(root, mode, args.base, hidden)
+    shown = {c.path: c for c in parse_diff(text)}
+    return [shown.get(c.path, c) if c.status == 'binary' else c for c in changes], text
 
 
 def _untracked(root: Path, paths: list[str], read: Reader, changes: list[FileChange]) -> bytes:
