@@ -5,7 +5,6 @@ only what the fast path needs (git and a regex); the pipeline, config and HTTP c
 """
 from __future__ import annotations
 
-import argparse
 import os
 import re
 
@@ -14,6 +13,7 @@ from codestral_bot.errors import UsageError
 
 TYPE_CHECKING = False  # not `typing`'s: the fast path does not import it (mypy reads the name)
 if TYPE_CHECKING:
+    import argparse
     from pathlib import Path
     from typing import Any
 
@@ -132,6 +132,13 @@ def _deadline(config: Config, args: argparse.Namespace) -> float | None:
     if args.hook:
         return 30.0
     return None if args.base else 60.0
+
+
+def nothing_to_do(paths: list[str]) -> bool:
+    """Whether the staged diff of ``paths`` holds no line that could be a stub: one git call.
+    False when git fails too (not a repository, a path outside it): the full run says why."""
+    staged = git.staged_diff_here(paths)
+    return staged is not None and not _STUB_HINT.search(staged)
 
 
 def review(args: argparse.Namespace) -> int:
