@@ -40,30 +40,33 @@ def bot_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, '-m', 'codestral_bot']
 
 
-def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str], ok: Sequence[int] = (0,)) -> tuple[float, int]:
-    """Wall time (s) and peak RSS (KiB) of one fresh run."""
+def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str],
+             ok: Sequence[int] = (0,)) -> tuple[float, int, float]:
+    """Wall time (s), peak RSS (KiB) and CPU time (user + system, s) of one fresh run.
+
+    CPU time is the steadier figure on a shared machine: the wall clock also counts waiting for
+    a core."""
     start = time.perf_counter()
     result = subprocess.run(['/usr/bin/time', '-v', *cmd], cwd=cwd, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
     if result.returncode not in ok:
         raise SystemExit(f'{" ".join(cmd)[:200]} exited {result.returncode}: {result.stderr.decode()[-2000:]}')
     m = re.search(rb'Maximum resident set size \(kbytes\): (\d+)', result.stderr)
-    return elapsed, int(m.group(1)) if m else 0
+    cpu = sum(float(x) for x in re.findall(rb'(?:User|System) time \(seconds\): ([\d.]+)', result.stderr))
+    return elapsed, int(m.group(1)) if m else 0, cpu
 
 
 def medians(cmds: dict[str, list[str]], cwd: Path, env: dict[str, str], runs: int,
-            ok: Sequence[int] = (0, 1)) -> dict[str, tuple[float, int]]:
-    """name → (median seconds, median peak KiB), the commands interleaved run by run."""
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    peaks: dict[str, list[int]] = {k: [] for k in cmds}
+            ok: Sequence[int] = (0, 1)) -> dict[str, tuple[float, int, float]]:
+    """name → (median wall s, median peak KiB, median CPU s), the commands interleaved run by run."""
+    samples: dict[str, list[tuple[float, int, float]]] = {k: [] for k in cmds}
     for name, cmd in cmds.items():  # warm the file cache once
         run_once(cmd, cwd, env, ok)
     for _ in range(runs):
         for name, cmd in cmds.items():
-            t, kb = run_once(cmd, cwd, env, ok)
-            times[name].append(t)
-            peaks[name].append(kb)
-    return {k: (statistics.median(times[k]), int(statistics.median(peaks[k]))) for k in cmds}
+            samples[name].append(run_once(cmd, cwd, env, ok))
+    return {k: (statistics.median(s[0] for s in v), int(statistics.median(s[1] for s in v)),
+                statistics.median(s[2] for s in v)) for k, v in samples.items()}
 
 
 @contextlib.contextmanager

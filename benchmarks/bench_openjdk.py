@@ -47,10 +47,10 @@ def main() -> None:
                 'bot': [*bot_command(), 'review', '--staged', '--dry-run', '--no-comments']}
         got = medians(cmds, root, bot_env(), args.runs)
     base, bot = got['git diff --cached'], got['bot']
-    print('| case | input | `git diff --cached` | codestral-bot | ratio | peak RSS |')
-    print('|---|---|---:|---:|---:|---:|')
+    print('| case | input | `git diff --cached` | codestral-bot (wall) | (CPU) | wall ratio | peak RSS |')
+    print('|---|---|---:|---:|---:|---:|---:|')
     print(f'| OpenJDK java.base staged, --dry-run | {files:,} files ({java:,} .java) | {ms(base[0])} | '
-          f'{ms(bot[0])} | {bot[0] / base[0]:.1f}× | {mib(bot[1])} |')
+          f'{ms(bot[0])} | {ms(bot[2])} | {bot[0] / base[0]:.1f}× | {mib(bot[1])} |')
     print(f'\n(runs: {args.runs}; total benchmark time {time.perf_counter() - started:.0f} s)')
 
 

@@ -5,7 +5,7 @@ the same repository (`git diff` of the same change, `python -c pass`), medians o
 peak memory from `/usr/bin/time -v`. The fake Codestral API (`tests.fakes.codestral`, no latency)
 answers fills and reviews, so the times are the bot's own. Prints Markdown tables.
 
-    python benchmarks/bench_scale.py [--runs 3] [--only big,many,log,review,render]
+    python benchmarks/bench_scale.py [--runs 3] [--only big,many,log,review,render] [--before DIR]
 
 Rows:
 - big:    one Python file of 7,500 / 30,000 / 120,000 functions (16× ≈ 4.6 MB), one stub added, filled,
@@ -51,9 +51,9 @@ def _module(n: int, offset: int = 0) -> str:
     return ''.join(f'def f{i}(x):\n    return x + {i}\n\n\n' for i in range(offset, offset + n))
 
 
-def _row(case: str, scale: int, size: str, base_name: str, base: tuple[float, int], bot: tuple[float, int],
-         note: str = '') -> str:
-    return (f'| {case} | {scale}× | {size} | {base_name} {ms(base[0])} | {ms(bot[0])} | '
+def _row(case: str, scale: int, size: str, base_name: str, base: tuple[float, int, float],
+         bot: tuple[float, int, float], note: str = '') -> str:
+    return (f'| {case} | {scale}× | {size} | {base_name} {ms(base[0])} | {ms(bot[0])} | {ms(bot[2])} | '
             f'{bot[0] / base[0]:.1f}× | {mib(bot[1])} | {note} |')
 
 
@@ -80,6 +80,24 @@ def bench_big(work: Path, runs: int) -> list[str]:
     return rows
 
 
+def _before(cmd: list[str]) -> list[str]:
+    """The same command run by the revision given with --before (its ``bot`` folder)."""
+    return ['env', f'PYTHONPATH={BEFORE[0]}', sys.executable, '-m', 'codestral_bot', *cmd[len(bot_command()):]]
+
+
+BEFORE: list[str] = []  # --before: the bot/ folder of an older revision, for a "before" column
+
+
+def _with_before(cmds: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {**cmds, 'before': _before(cmds['bot'])} if BEFORE else cmds
+
+
+def _before_note(got: dict[str, tuple[float, int, float]]) -> str:
+    if 'before' not in got:
+        return ''
+    return f'before: {ms(got["before"][0])}, {mib(got["before"][1])}'
+
+
 def bench_many(work: Path, runs: int) -> list[str]:
     rows = []
     env = bot_env()
@@ -94,9 +112,9 @@ def bench_many(work: Path, runs: int) -> list[str]:
         git(root, 'add', '-A')
         cmds = {'git diff --cached': ['git', 'diff', '--cached'],
                 'bot': [*bot_command(), 'review', '--staged', '--dry-run', '--no-comments']}
-        got = medians(cmds, root, env, runs)
+        got = medians(_with_before(cmds), root, env, runs)
         rows.append(_row('new files staged, one stub, --dry-run', scale, f'{count + 1:,} files',
-                         'git diff --cached', got['git diff --cached'], got['bot']))
+                         'git diff --cached', got['git diff --cached'], got['bot'], _before_note(got)))
     return rows
 
 
@@ -113,8 +131,8 @@ def bench_log(work: Path, runs: int) -> list[str]:
         with open(root / 'server.log', 'wb') as f:  # real bytes, so reading it would cost memory
             line = b'2026-11-28 05:00:00 INFO request served in 12 ms\n'
             f.write(line * (size // len(line)))
-        got = medians({'python -c pass': PASS, 'bot': cmds['no log']}, root, env, runs)
-        note = f'peak without the log: {mib(without[1])}'
+        got = medians(_with_before({'python -c pass': PASS, 'bot': cmds['no log']}), root, env, runs)
+        note = '; '.join(filter(None, [f'peak without the log: {mib(without[1])}', _before_note(got)]))
         rows.append(_row('untracked log beside one stub, --dry-run', scale, f'{size / 1e6:.1f} MB log',
                          'python -c pass', got['python -c pass'], got['bot'], note))
     return rows
@@ -209,13 +227,16 @@ def main() -> None:
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--only', default='big,many,log,review,render')
     parser.add_argument('--difflib-limit', type=float, default=120.0, help='seconds before difflib is stopped')
+    parser.add_argument('--before', type=Path, help="an older revision's bot/ folder (git archive REV bot | tar -x)")
     args = parser.parse_args()
+    if args.before:
+        BEFORE.append(str(args.before.resolve()))
     wanted = set(args.only.split(','))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
         work = Path(d)
-        print('| case | scale | input | baseline | codestral-bot | ratio | peak RSS | notes |')
-        print('|---|---|---|---:|---:|---:|---:|---|')
+        print('| case | scale | input | baseline (wall) | codestral-bot (wall) | (CPU) | wall ratio | peak RSS | notes |')
+        print('|---|---|---|---:|---:|---:|---:|---:|---|')
         for name, bench in (('big', bench_big), ('many', bench_many), ('log', bench_log)):
             if name in wanted:
                 for row in bench(work, args.runs):
