@@ -120,7 +120,9 @@ def _untracked(root: Path, paths: list[str], read: Reader, changes: list[FileCha
         except SourceSkipped as e:
             logging.getLogger('codestral_bot').warning('%s', e)
             continue
-        lines = text.splitlines()
+        lines = text.split(b'\n')  # lines as git counts them: only \n ends one
+        if lines[-1] == b'':
+            lines.pop()
         changes.append(whole_file_added(path, len(lines)))
         added.append(b'\n'.join(b'+' + line for line in lines))
     return b''.join(b'\n' + a for a in added)
