@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--src', type=Path, required=True, help='the src/java.base folder of an OpenJDK tree')
     parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--before', type=Path, help="also time an older revision's bot/ folder (git archive REV bot | tar -x)")
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
@@ -43,14 +44,20 @@ def main() -> None:
         git(root, 'add', '-A')
         files = len(git(root, 'diff', '--cached', '--name-only', '-z').split(b'\0')) - 1
         java = len([p for p in (root / 'java.base').rglob('*.java')])
-        cmds = {'git diff --cached': ['git', 'diff', '--cached'],
-                'bot': [*bot_command(), 'review', '--staged', '--dry-run', '--no-comments']}
+        review = ['review', '--staged', '--dry-run', '--no-comments']
+        cmds = {'git diff --cached': ['git', 'diff', '--cached'], 'bot': [*bot_command(), *review]}
+        if args.before:
+            cmds['before'] = ['env', f'PYTHONPATH={args.before.resolve()}', sys.executable, '-m', 'codestral_bot', *review]
         got = medians(cmds, root, bot_env(), args.runs)
     base, bot = got['git diff --cached'], got['bot']
     print('| case | input | `git diff --cached` | codestral-bot (wall) | (CPU) | wall ratio | peak RSS |')
     print('|---|---|---:|---:|---:|---:|---:|')
     print(f'| OpenJDK java.base staged, --dry-run | {files:,} files ({java:,} .java) | {ms(base[0])} | '
           f'{ms(bot[0])} | {ms(bot[2])} | {bot[0] / base[0]:.1f}× | {mib(bot[1])} |')
+    if 'before' in got:
+        old = got['before']
+        print(f'| the same, --before revision | | {ms(base[0])} | {ms(old[0])} | {ms(old[2])} | '
+              f'{old[0] / base[0]:.1f}× | {mib(old[1])} |')
     print(f'\n(runs: {args.runs}; total benchmark time {time.perf_counter() - started:.0f} s)')
 
 
