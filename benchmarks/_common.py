@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,13 +47,16 @@ def run_once(cmd: Sequence[str], cwd: Path, env: dict[str, str],
 
     CPU time is the steadier figure on a shared machine: the wall clock also counts waiting for
     a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(['/usr/bin/time', '-v', *cmd], cwd=cwd, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode not in ok:
         raise SystemExit(f'{" ".join(cmd)[:200]} exited {result.returncode}: {result.stderr.decode()[-2000:]}')
     m = re.search(rb'Maximum resident set size \(kbytes\): (\d+)', result.stderr)
-    cpu = sum(float(x) for x in re.findall(rb'(?:User|System) time \(seconds\): ([\d.]+)', result.stderr))
+    # rusage, not time -v's figures: those are in 10 ms steps, too coarse for a hook
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return elapsed, int(m.group(1)) if m else 0, cpu
 
 
