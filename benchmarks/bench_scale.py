@@ -145,8 +145,6 @@ def _requests(url: str) -> list[dict[str, object]]:
 
 
 def bench_review(work: Path, runs: int) -> list[str]:
-    from codestral_bot.tokens import estimate_tokens
-
     rows = []
     for scale in SCALES:
         root = work / f'review{scale}'
@@ -154,19 +152,28 @@ def bench_review(work: Path, runs: int) -> list[str]:
         body = ''.join(f'def g{i}(x):\n    y = x * {i}\n    return y + {i}\n\n' for i in range(750 * scale // 4 + 1))
         lines = body.count('\n')
         (root / 'new.py').write_text(body)
-        with fake_api('--text', '{"findings": []}') as url:
-            env = bot_env(url, work / 'cache')
-            start = time.perf_counter()
-            result = subprocess.run([*bot_command(), 'review', '--no-fill'], cwd=root, env=env, capture_output=True)
-            elapsed = time.perf_counter() - start
-            chats = [r for r in _requests(url) if 'messages' in json.dumps(r)]
-        users = [_user_text(r) for r in chats]
-        seen = {int(m.group(1)) for u in users for m in re.finditer(r'^\s*(\d+) \+ ', u, re.MULTILINE)}
-        biggest = max((estimate_tokens(u) for u in users), default=0)
-        rows.append(f'| new file, review comments | {scale}× | {lines:,} lines | {len(users)} requests | '
-                    f'largest {biggest:,} tokens (budget 6,000) | {len(seen & set(range(1, lines + 1))):,} of '
-                    f'{lines:,} added lines sent | {ms(elapsed)} | exit {result.returncode} |')
+        cmd = [*bot_command(), 'review', '--no-fill']
+        for label, run in (('', cmd), (' (before)', _before(cmd) if BEFORE else None)):
+            if run is not None:
+                rows.append(_review_row(work, root, run, f'{scale}×{label}', lines))
     return rows
+
+
+def _review_row(work: Path, root: Path, cmd: list[str], scale: str, lines: int) -> str:
+    from codestral_bot.tokens import estimate_tokens
+
+    with fake_api('--text', '{"findings": []}') as url:
+        env = bot_env(url, work / 'cache')
+        start = time.perf_counter()
+        result = subprocess.run(cmd, cwd=root, env=env, capture_output=True)
+        elapsed = time.perf_counter() - start
+        chats = [r for r in _requests(url) if 'messages' in json.dumps(r)]
+    users = [_user_text(r) for r in chats]
+    seen = {int(m.group(1)) for u in users for m in re.finditer(r'^\s*(\d+) \+ ', u, re.MULTILINE)}
+    biggest = max((estimate_tokens(u) for u in users), default=0)
+    return (f'| new file, review comments | {scale} | {lines:,} lines | {len(users)} requests | '
+            f'largest {biggest:,} tokens (budget 6,000) | {len(seen & set(range(1, lines + 1))):,} of '
+            f'{lines:,} added lines sent | {ms(elapsed)} | exit {result.returncode} |')
 
 
 def _user_text(request: dict[str, object]) -> str:
