@@ -27,7 +27,7 @@ print(code, loaded)
 def _git_shim(tmp_path: Path) -> tuple[dict[str, str], Path]:
     """A `git` first on PATH that logs each call, then runs the real one."""
     shim_dir = tmp_path / 'shim'
-    shim_dir.mkdir()
+    shim_dir.mkdir(parents=True)
     log = tmp_path / 'git-calls.log'
     real = subprocess.run(['which', 'git'], capture_output=True, text=True, check=True).stdout.strip()
     shim = shim_dir / 'git'
