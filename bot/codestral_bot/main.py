@@ -9,12 +9,12 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 
 from codestral_bot import __version__
 from codestral_bot.errors import FatalError
 
-TYPE_CHECKING = False  # not `typing`'s: the hook's start-up does without it (mypy reads the name)
 if TYPE_CHECKING:
     import logging
 
