@@ -206,8 +206,8 @@ def test_findings_outside_the_diff_and_unknown_paths_are_dropped_and_counted() -
 
 
 def test_path_of_another_chunk_is_outside_this_chunk() -> None:
-    a_file = make_file(A, 40, [(5, 30)])
-    b_file = make_file('src/b.py', 40, [(5, 30)])
+    a_file = make_file(A, 40, [(5, 14)])  # each hunk fits a request alone, not both together
+    b_file = make_file('src/b.py', 40, [(5, 14)])
     # b.py's line 6 is in the diff, but not in a.py's chunk: the model never saw it there.
     client = FakeClient(by_file({A: [item('src/b.py', 6)], 'src/b.py': []}))
     result = review(client, [a_file, b_file], budget_tokens=400)
@@ -399,26 +399,55 @@ def test_a_3000_line_change_is_chunked_within_budget() -> None:
             assert all((mark == '+') == (n in change.added_lines) for n, mark in lines)
 
 
-def test_oversized_hunks_go_alone_and_absurd_ones_are_truncated() -> None:
+def test_oversized_hunks_are_split_at_boundaries_and_every_line_is_reviewed() -> None:
     big = make_file('src/big.py', 6000, [(2, 4), (10, 110), (300, 5900), (5950, 5952)])
-    client = FakeClient(scripted(*[reply([])] * 10))
+    client = FakeClient(scripted(*[reply([])] * 200))
     result = review(client, [big], budget_tokens=1000)
-    hunks = [list(h) for h in _parse_requests(client.calls)]
-    assert estimate_tokens(client.calls[1].user) > 1000
-    assert hunks[1] == [('src/big.py', 10, 110)]  # over budget: alone, but whole
-    assert len(hunks[2]) == 1 and hunks[2][0][1] == 300 and hunks[2][0][2] < 5900
-    assert 'hunk goes on to 5900, not shown' in client.calls[2].user
-    assert estimate_tokens(client.calls[2].user) <= 4 * 1000 + 200
-    assert len(result.notes) == 1
-    assert 'chunk 3 (src/big.py): the hunk at lines 300-5900 of src/big.py is too large' in result.notes[0]
-    assert ('src/big.py', 5950, 5952) in hunks[-1]
+    seen: set[int] = set()
+    for call, hunks in zip(client.calls, _parse_requests(client.calls), strict=True):
+        assert estimate_tokens(call.user) <= 1000  # every request under budget
+        for lines in hunks.values():
+            seen.update(n for n, _ in lines)
+    change = big[0]
+    assert change.added_lines <= seen  # every added line went out
+    assert any('part of the hunk at lines 300-5900' in c.user for c in client.calls)
+    assert result.notes == ()
+
+
+def test_a_new_3000_line_file_is_reviewed_whole_within_budget() -> None:
+    lines = {n: ('' if n % 10 == 0 else f'def f{n}(x):' if n % 10 == 1 else f'    y{n} = x * {n}')
+             for n in range(1, 3001)}
+    new = make_file('src/new.py', 3000, [(1, 3000)], status='added', lines=lines)
+    client = FakeClient(scripted(*[reply([])] * 200))
+    review(client, [new], budget_tokens=2000)
+    seen: set[int] = set()
+    for call, hunks in zip(client.calls, _parse_requests(client.calls), strict=True):
+        assert estimate_tokens(call.user) <= 2000
+        (lines_sent,) = hunks.values()
+        seen.update(n for n, _ in lines_sent)
+        numbers = [n for n, _ in lines_sent]
+        # parts stop before a definition (or after a blank line), never mid-function
+        assert numbers[-1] == 3000 or numbers[-1] % 10 in (0, 9)
+    assert seen == set(range(1, 3001))
+
+
+def test_a_line_that_cannot_fit_is_counted_and_named() -> None:
+    long_line = 'x = "' + 'a' * 390 + '"'
+    change, source = make_file('src/w.py', 20, [(1, 20)], lines={7: long_line, 8: long_line})
+    plan = plan_chunks([change], {change.path: source}, body_budget=60)
+    sent = {n for chunk in plan.chunks for h in chunk.hunks for n in range(h.start, h.end + 1)}
+    assert sent == set(range(1, 21)) - {7, 8}
+    assert plan.notes == ('not reviewed: 2 lines of src/w.py too long to send within the request budget '
+                          '(lines 7-8)',)
+    assert all(estimate_tokens(c.text) <= 60 for c in plan.chunks)
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.integers(0, 6), st.integers(1, 60)), min_size=1, max_size=8),
                 min_size=1, max_size=4),
        st.integers(30, 600))
-def test_chunking_covers_every_hunk_once_in_order(layout: list[list[tuple[int, int]]], budget: int) -> None:
+def test_chunking_covers_every_hunk_line_in_order_within_budget(layout: list[list[tuple[int, int]]],
+                                                                 budget: int) -> None:
     changes, sources = [], {}
     for k, spans in enumerate(layout):
         hunks, line = [], 1
@@ -429,13 +458,14 @@ def test_chunking_covers_every_hunk_once_in_order(layout: list[list[tuple[int, i
         changes.append(change)
         sources[change.path] = source
     plan = plan_chunks(changes, sources, body_budget=budget)
-    sent = [(h.path, h.start, h.full_end) for chunk in plan.chunks for h in chunk.hunks]
-    assert sent == [(c.path, s, e) for c in changes for s, e in c.hunks]
+    sent = [(h.path, n) for chunk in plan.chunks for h in chunk.hunks for n in range(h.start, h.end + 1)]
+    # in file and line order (the parts of a split hunk repeat a few lines: the overlap)
+    first_seen = list(dict.fromkeys(sent))
+    assert first_seen == sorted(first_seen, key=lambda p: (int(p[0][1:-3]), p[1]))
+    unsent = {(c.path, n) for c in changes for s, e in c.hunks for n in range(s, e + 1)} - set(sent)
+    assert sum(int(note.split()[2]) for note in plan.notes) == len(unsent)
     for chunk in plan.chunks:
-        assert len(chunk.hunks) == 1 or estimate_tokens(chunk.text) <= budget
-        assert all(h.end == h.full_end for h in chunk.hunks) or len(chunk.hunks) == 1
-    truncated = [h for chunk in plan.chunks for h in chunk.hunks if h.end < h.full_end]
-    assert len(plan.notes) == len(truncated)
+        assert estimate_tokens(chunk.text) <= budget
 
 
 # ---------------------------------------------------------------- validation details

@@ -185,6 +185,7 @@ class Config:
     exclude: tuple[str, ...] = _key(DEFAULT_EXCLUDE, _strings, 'globs of files to skip')
     languages: tuple[str, ...] = _key(LANGUAGES, _languages, 'languages to fill')
     max_stubs: int = _key(50, _whole(1), 'stubs filled per run')
+    max_file_bytes: int = _key(1024 * 1024, _whole(1), 'larger files are skipped (bytes)')
     max_comments: int = _key(30, _whole(0), 'review comments per run')
     max_comments_per_file: int = _key(10, _whole(0), 'review comments per file')
     budget_tokens: int | None = _key(None, _whole(1), 'tokens per run', 'no budget')

@@ -19,8 +19,7 @@ review request records, and what the exit code is computed from (``outcome.py``)
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # not `typing`'s: the hook's fast path imports this module (mypy reads the name)
 if TYPE_CHECKING:
     from codestral_bot.records import FailureKind
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 
 from codestral_bot.errors import GitError
@@ -22,6 +21,8 @@ def no_git_env() -> dict[str, str]:
 
 
 def cmd_output(args: Sequence[str], *, cwd: str | None = None, check: bool = True) -> tuple[int, bytes, bytes]:
+    import subprocess  # not at the top: the hook's fast path runs git without it (git.staged_diff_here)
+
     try:
         proc = subprocess.run(
             list(args), cwd=cwd, env=no_git_env(), stdin=subprocess.DEVNULL,

@@ -3,16 +3,21 @@ that override the configuration. Standard library only: the hook's fast path imp
 """
 from __future__ import annotations
 
-import argparse
 import re
 
-__all__ = ['CLI_KEYS', 'STUB_HINT', 'cli_overrides']
+TYPE_CHECKING = False  # not `typing`'s: the fast path does not import it (mypy reads the name)
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ['CLI_KEYS', 'STUB_HINT', 'cli_overrides', 'nothing_to_do', 'paths_in_diff']
 
 # Words an added line must hold for any language's stub finder to find something there. The hook
 # checks this on the raw diff before importing anything heavy: most commits hold no stub.
 STUB_HINT = re.compile(
     rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
-    rb'Unsupported|throw|"""|\'\'\')', re.MULTILINE,
+    rb'Unsupported|throw|"""|\'\'\')'
+    rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
+    re.MULTILINE,
 )
 
 CLI_KEYS = (
@@ -31,3 +36,33 @@ def cli_overrides(args: argparse.Namespace) -> dict[str, object]:
     if getattr(args, 'no_fill', False):
         values['fill'] = False
     return {k: v for k, v in values.items() if v is not None}
+
+
+_HEADER = re.compile(rb'^(?:diff --git |rename to |\+\+\+ b/)(.*)$', re.MULTILINE)
+
+
+def paths_in_diff(diff: bytes) -> set[str]:
+    """Every new-side path the diff names, also a pure rename or a mode change (no +++ line)."""
+    paths = set()
+    for match in _HEADER.finditer(diff):
+        text = match.group(1).decode('utf-8', 'surrogateescape')
+        if match.group(0).startswith(b'diff --git '):
+            half = text[2:2 + (len(text) - 5) // 2]  # 'a/P b/P' when the path did not change
+            if text != f'a/{half} b/{half}':
+                continue
+            text = half
+        paths.add(text)
+    return paths
+
+
+def nothing_to_do(paths: list[str]) -> bool:
+    """Whether the hook has nothing to fill in ``paths``, from one git call: their staged diff holds
+    no line that could be a stub, and names every one of them (a file pre-commit passes that the
+    index does not change, as with ``--all-files``, is reviewed whole by the full run). False when
+    git fails too (not a repository, a path outside it): the full run says why."""
+    from codestral_bot import git
+
+    staged = git.staged_diff_here(paths)
+    if staged is None or STUB_HINT.search(staged):
+        return False
+    return set(paths) <= paths_in_diff(staged)

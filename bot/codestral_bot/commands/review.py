@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +14,7 @@ from typing import NamedTuple
 
 from codestral_bot import git
 from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.commands._common import paths_in_diff
 from codestral_bot.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from codestral_bot.options import RunOptions
     from codestral_bot.pipeline import Planned
     from codestral_bot.records import FileChange
-    from codestral_bot.records import SourceFile
+    from codestral_bot.sources import Reader
 
 __all__ = ['review']
 
@@ -64,62 +64,93 @@ def _scope(args: argparse.Namespace, env: Mapping[str, str]) -> _Scope:
     return _Scope('worktree', None, False)
 
 
-_HEADER = re.compile(rb'^(?:diff --git |rename to |\+\+\+ b/)(.*)$', re.MULTILINE)
-
-
-def _paths_in(diff: bytes) -> set[str]:
-    """Every new-side path the diff names, also a pure rename or a mode change (no +++ line)."""
-    paths = set()
-    for match in _HEADER.finditer(diff):
-        text = match.group(1).decode('utf-8', 'surrogateescape')
-        if match.group(0).startswith(b'diff --git '):
-            half = text[2:2 + (len(text) - 5) // 2]  # 'a/P b/P' when the path did not change
-            if text != f'a/{half} b/{half}':
-                continue
-            text = half
-        paths.add(text)
-    return paths
-
-
 def _hook_whole_files(args: argparse.Namespace, scope: _Scope, paths: list[str], diff: bytes) -> _Scope:
     """A file pre-commit names that the index does not change (``--all-files``, ``--files``) is
     reviewed whole: the user asked for it, and the staged diff would silently skip it."""
     if not (args.hook and scope.mode == 'staged' and paths):
         return scope
-    in_diff = _paths_in(diff)
+    in_diff = paths_in_diff(diff)
     return scope._replace(whole=tuple(p for p in paths if p not in in_diff))
 
 
 def _whole_file_hint(root: Path, scope: _Scope) -> bool:
-    for path in scope.whole:
-        raw = git.read_index_blob(root, path)
-        if raw is not None and STUB_HINT.search(b'\n'.join(b'+' + line for line in raw.splitlines())):
-            return True
+    if not scope.whole:
+        return False
+    from codestral_bot.sources import Reader
+    from codestral_bot.sources import SourceSkipped
+
+    with Reader(root, staged=True) as read:
+        for path in scope.whole:
+            try:
+                raw = read.raw(path)
+            except SourceSkipped:
+                continue
+            if STUB_HINT.search(b'\n'.join(b'+' + line for line in raw.splitlines())):
+                return True
     return False
 
 
-def _changes(root: Path, args: argparse.Namespace, scope: _Scope, paths: list[str],
-             diff: bytes) -> tuple[bytes, list[FileChange]]:
-    import logging
-
+def _changes(root: Path, scope: _Scope, paths: list[str], diff: bytes,
+             read: Reader) -> tuple[bytes, list[FileChange]]:
     from codestral_bot.diff import parse_diff
-    from codestral_bot.diff import whole_file_added
-    from codestral_bot.sources import SourceSkipped
 
-    changes = parse_diff(diff) if diff else []
+    changes, shown = _reveal_binary(root, scope, parse_diff(diff) if diff else [], read)
+    diff += shown
     whole = list(scope.whole)
     if scope.mode == 'worktree':
         whole += git.untracked_files(root, paths)
-    for path in whole:
+    return diff + _whole_files(whole, read, changes), changes
+
+
+def _reveal_binary(root: Path, scope: _Scope, changes: list[FileChange],
+                   read: Reader) -> tuple[list[FileChange], bytes]:
+    """Files git (or a hostile ``.gitattributes``: ``-diff``, ``binary``) called binary are diffed
+    again with ``--text`` when they are text under the size cap: attributes cannot hide code."""
+    from codestral_bot.diff import parse_diff
+    from codestral_bot.sources import SourceSkipped
+
+    hidden = []
+    for change in changes:
+        if change.status != 'binary':
+            continue
         try:
-            text = _read(root, scope.staged, path).text
+            raw = read.raw(change.path)
+        except SourceSkipped:
+            continue
+        if b'\0' not in raw[:8192]:
+            hidden.append(change.path)
+    if not hidden:
+        return changes, b''
+    text = git.diff_text_of(root, scope.mode, scope.base, hidden)
+    shown = {c.path: c for c in parse_diff(text)}
+    return [shown.get(c.path, c) if c.status == 'binary' else c for c in changes], text
+
+
+def _whole_files(paths: list[str], read: Reader, changes: list[FileChange]) -> bytes:
+    """Untracked files, and files the hook was given whole, as wholly added changes; their text
+    joins the diff for the stub hint.
+
+    Each is read under the size cap (a 200 MB log costs a stat, not 200 MB) and never through a
+    symlink; the ones that cannot be read are named once here and left out.
+    """
+    import logging
+
+    from codestral_bot.diff import whole_file_added
+    from codestral_bot.sources import SourceSkipped
+
+    added = []
+    for path in paths:
+        try:
+            text = read.raw(path)
         except SourceSkipped as e:
             logging.getLogger('codestral_bot').warning('%s', e)
             continue
-        lines = text.splitlines()
+        lines = text.split(b'\n')  # lines as git counts them: only \n ends one
+        if lines[-1] == b'':
+            lines.pop()
         changes.append(whole_file_added(path, len(lines)))
-        diff += b'\n' + b'\n'.join(b'+' + line.encode('utf-8', 'surrogateescape') for line in lines)
-    return diff, changes
+        added.append(b'\n'.join(b'+' + line for line in lines))
+    return b''.join(b'\n' + a for a in added)
 
 
 def _deadline(config: Config, args: argparse.Namespace) -> float | None:
@@ -153,25 +184,30 @@ def _nothing_to_fill(root: Path, args: argparse.Namespace, scope: _Scope, paths:
 
 
 def _review(args: argparse.Namespace, root: Path, scope: _Scope, paths: list[str], diff: bytes) -> int:
-    import functools
-
-    from codestral_bot.commands import _run
     from codestral_bot.commands._common import cli_overrides
     from codestral_bot.config import load_config
-    from codestral_bot.jobs import Job
     from codestral_bot.options import RunOptions
+    from codestral_bot.sources import Reader
+
+    config, _ = load_config(root, cli_overrides(args))
+    options = RunOptions.from_args(args, config)
+    with Reader(root, staged=scope.staged, max_bytes=config.max_file_bytes) as read:
+        diff, changes = _changes(root, scope, paths, diff, read)
+        return _fill_and_review(args, options, config, root, changes, diff, read)
+
+
+def _fill_and_review(args: argparse.Namespace, options: RunOptions, config: Config, root: Path,
+                     changes: list[FileChange], diff: bytes, read: Reader) -> int:
+    from codestral_bot.commands import _run
+    from codestral_bot.jobs import Job
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
     from codestral_bot.providers import resolve_endpoint
 
-    config, _ = load_config(root, cli_overrides(args))
-    options = RunOptions.from_args(args, config)
-    diff, changes = _changes(root, args, scope, paths, diff)
     chat = resolve_endpoint(config, os.environ, role='chat') if config.comments else None
     wants_comments = chat is not None and bool(chat.key or not chat.needs_key)
     if not wants_comments and not STUB_HINT.search(diff):
         return _run.finish(options, root, [], None)
-    read = functools.partial(_read, root, scope.staged)
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
@@ -205,9 +241,3 @@ def _hook_without_key(options: RunOptions, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; %s',
                        len(planned), end)
     return 2 if options.gate.strict and planned else 0
-
-
-def _read(root: Path, staged: bool, path: str) -> SourceFile:
-    from codestral_bot.sources import read_source
-
-    return read_source(root, path, staged=staged)

@@ -1,12 +1,16 @@
 """Review stage, part 1: which files are reviewed and how their hunks are packed into requests.
 
 Each hunk is rendered with new-file line numbers so the model can anchor findings, plus a few
-lines of surrounding context. Hunks are packed into chunks that fit a token budget; a hunk is
-never cut in half (only an absurdly large one is truncated, with a note).
+lines of surrounding context. Hunks are packed into chunks that fit a token budget. A hunk larger
+than the budget (a new 3,000-line file) is split into parts at definition or blank-line
+boundaries, each part repeating the last few lines of the one before, so every added line is
+reviewed and every request stays under budget; a line that cannot fit even alone is counted and
+named in a note, never silently dropped.
 """
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from collections.abc import Sequence
 
@@ -30,7 +34,13 @@ __all__ = [
 ]
 
 CONTEXT_LINES = 3  # surrounding lines shown outside each hunk, marked '~'
-ABSURD_FACTOR = 4  # a hunk over this many budgets is truncated rather than sent whole
+ABSURD_FACTOR = 4  # kept for importers; hunks over the budget are now split, not truncated
+OVERLAP_LINES = 3  # lines a part of a split hunk repeats from the part before it
+# A line where a definition starts (Python, JS/TS, Go, Rust, Java): the best place to split a hunk.
+_DEFINITION = re.compile(
+    r'\s*(?:@|(?:async\s+)?def\s|class\s|func\s|fn\s|function\b|(?:export\s+)?(?:default\s+)?(?:async\s+)?function\b|'
+    r'(?:pub(?:\([\w:]+\))?\s+)?(?:fn|struct|enum|impl|trait|mod|type)\s|'
+    r'(?:public|private|protected|static|final|abstract|interface|export|const|let|var)\s)')
 MAX_LINE_CHARS = 400  # minified or generated lines say nothing more past this
 
 # Per file: new-file line number → the removed lines that stood just before it.
@@ -97,10 +107,16 @@ class _Item:
     view: _FileView
     idx: int  # which hunk of the file
     end: int  # last line shown (the hunk's end unless truncated)
+    first: int = 0  # first line shown, when this is a part of a split hunk (0: the hunk's start)
+    bare: bool = False  # a part of a split hunk: no surrounding context (the overlap gives it)
 
     @property
     def start(self) -> int:
-        return self.view.hunks[self.idx][0]
+        return self.first or self.view.hunks[self.idx][0]
+
+    @property
+    def is_part(self) -> bool:
+        return self.bare
 
     @property
     def full_end(self) -> int:
@@ -123,8 +139,8 @@ def _hunk_body(view: _FileView, start: int, end: int) -> list[str]:
 
 
 def _shown_until(item: _Item) -> int:
-    # A truncated hunk shows no context after it.
-    return item.view.context_end(item.idx) if item.end == item.full_end else item.end
+    # A part of a split hunk shows no context after it.
+    return item.view.context_end(item.idx) if item.end == item.full_end and not item.bare else item.end
 
 
 def _render_piece(item: _Item, prev: _Item | None) -> str:
@@ -134,13 +150,15 @@ def _render_piece(item: _Item, prev: _Item | None) -> str:
     out = [] if same_file else [f'FILE: {view.change.path}']
     shown_until = _shown_until(prev) if same_file and prev is not None else 0
     header = f'@@ new lines {item.start}-{item.end} @@'
-    if item.end < item.full_end:
-        header = f'@@ new lines {item.start}-{item.end} (hunk goes on to {item.full_end}, not shown) @@'
+    hunk_start = view.hunks[item.idx][0]
+    if item.is_part:
+        header = f'@@ new lines {item.start}-{item.end} (part of the hunk at lines {hunk_start}-{item.full_end}) @@'
     out.append(header)
-    first = max(1, item.start - CONTEXT_LINES, shown_until + 1)
-    out.extend(_numbered(n, '~', view.lines[n - 1]) for n in range(first, item.start))
+    if item.start == hunk_start and not item.bare:
+        first = max(1, item.start - CONTEXT_LINES, shown_until + 1)
+        out.extend(_numbered(n, '~', view.lines[n - 1]) for n in range(first, item.start))
     out.extend(_hunk_body(view, item.start, item.end))
-    if item.end == item.full_end:
+    if item.end == item.full_end and not item.bare:
         last = view.context_end(item.idx)
         out.extend(_numbered(n, '~', view.lines[n - 1]) for n in range(item.end + 1, last + 1))
     return '\n'.join(out) + '\n\n'
@@ -180,16 +198,65 @@ def _file_views(
     return views, notes
 
 
-def _truncate(item: _Item, limit: int) -> _Item:
-    """The longest prefix of the hunk whose text fits ``limit`` tokens (at least one line)."""
-    lo, hi = item.start, item.full_end
+def _cost(item: _Item) -> int:
+    return estimate_tokens(_render_piece(item, None))
+
+
+def _fitting_end(item: _Item, limit: int) -> int:
+    """The last line ``e`` such that the part ``item.start..e`` fits ``limit`` (start - 1: none)."""
+    lo, hi = item.start - 1, item.full_end
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if estimate_tokens(_render_piece(dataclasses.replace(item, end=mid), None)) <= limit:
+        if _cost(dataclasses.replace(item, end=mid)) <= limit:
             lo = mid
         else:
             hi = mid - 1
-    return dataclasses.replace(item, end=lo)
+    return lo
+
+
+def _cut_at(view: _FileView, start: int, end: int) -> int:
+    """Where a part from ``start`` that may reach ``end`` should stop: before a definition, else
+    after a blank line, in the part's second half; else at ``end``."""
+    floor = start + (end - start) // 2
+    for wanted in (_DEFINITION, None):
+        for line in range(end, floor - 1, -1):
+            after = view.lines[line] if line < len(view.lines) else ''
+            if wanted is not None and wanted.match(after):
+                return line
+            if wanted is None and not view.lines[line - 1].strip():
+                return line
+    return end
+
+
+def _split(item: _Item, budget: int) -> tuple[list[_Item], list[int]]:
+    """Parts of an over-budget hunk, each within budget, and the lines no part could hold."""
+    parts: list[_Item] = []
+    unsent: list[int] = []
+    start = item.start
+    while start <= item.full_end:
+        probe = dataclasses.replace(item, first=start, end=start, bare=True)
+        end = _fitting_end(probe, budget)
+        if end < start:
+            unsent.append(start)
+            start += 1
+            continue
+        if end < item.full_end:
+            end = _cut_at(item.view, start, end)
+        parts.append(dataclasses.replace(probe, end=end))
+        if end == item.full_end:
+            break
+        start = end + 1 - min(OVERLAP_LINES, (end - start) // 3)  # small parts overlap less
+    return parts, unsent
+
+
+def _ranges(lines: Sequence[int]) -> str:
+    spans: list[list[int]] = []
+    for n in lines:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ', '.join(f'{a}' if a == b else f'{a}-{b}' for a, b in spans)
 
 
 def _pack(items: Sequence[_Item], budget: int) -> list[list[_Item]]:
@@ -208,27 +275,30 @@ def _pack(items: Sequence[_Item], budget: int) -> list[list[_Item]]:
     return groups + ([current] if current else [])
 
 
-def _prepare_items(views: Sequence[_FileView], budget: int) -> list[_Item]:
+def _prepare_items(views: Sequence[_FileView], budget: int) -> tuple[list[_Item], list[str]]:
     items: list[_Item] = []
+    notes: list[str] = []
     for view in views:
+        unsent: list[int] = []
         for idx, (_, end) in enumerate(view.hunks):
             item = _Item(view, idx, end)
-            if estimate_tokens(_render_piece(item, None)) > budget * ABSURD_FACTOR:
-                item = _truncate(item, budget * ABSURD_FACTOR)
-            items.append(item)
-    return items
+            if _cost(item) <= budget:
+                items.append(item)
+                continue
+            parts, lost = _split(item, budget)
+            items.extend(parts)
+            unsent.extend(lost)
+        if unsent:
+            noun = 'line' if len(unsent) == 1 else 'lines'
+            notes.append(f'not reviewed: {len(unsent)} {noun} of {view.change.path} too long to send '
+                         f'within the request budget (lines {_ranges(unsent)})')
+    return items, notes
 
 
 def _make_chunk(index: int, group: Sequence[_Item]) -> tuple[Chunk, list[str]]:
     text = ''.join(_render_piece(item, group[i - 1] if i else None) for i, item in enumerate(group))
     hunks = tuple(HunkView(i.view.change.path, i.start, i.end, i.full_end) for i in group)
-    chunk = Chunk(index, text, hunks)
-    notes = [
-        f'{chunk.label()}: the hunk at lines {h.start}-{h.full_end} of {h.path} is too large to '
-        f'review whole; only lines {h.start}-{h.end} were sent'
-        for h in hunks if h.end < h.full_end
-    ]
-    return chunk, notes
+    return Chunk(index, text, hunks), []
 
 
 def plan_chunks(
@@ -243,7 +313,9 @@ def plan_chunks(
     views, notes = _file_views(changes, sources, exclude, removed_lines or {})
     budget = max(body_budget, 1)
     chunks: list[Chunk] = []
-    for index, group in enumerate(_pack(_prepare_items(views, budget), budget), start=1):
+    items, split_notes = _prepare_items(views, budget)
+    notes.extend(split_notes)
+    for index, group in enumerate(_pack(items, budget), start=1):
         chunk, chunk_notes = _make_chunk(index, group)
         chunks.append(chunk)
         notes.extend(chunk_notes)

@@ -67,7 +67,8 @@ class RunReport:
 
 def edits_of(sources: Mapping[str, SourceFile], fills: Iterable[Fill]) -> list[Edit]:
     from codestral_bot.cleanup import apply_fills
-    from codestral_bot.sinks.patch import unified_diff
+    from codestral_bot.edits import fill_spans
+    from codestral_bot.edits import span_diff
 
     by_path: dict[str, list[Fill]] = {}
     for fill in fills:
@@ -77,7 +78,8 @@ def edits_of(sources: Mapping[str, SourceFile], fills: Iterable[Fill]) -> list[E
     for path, file_fills in by_path.items():
         source = sources[path]
         new_text = apply_fills(source.text, file_fills)
-        result.append(Edit(source, new_text, unified_diff(path, source.text, new_text)))
+        # the diff comes from the spans the fills replace, never from diffing whole files
+        result.append(Edit(source, new_text, span_diff(source, fill_spans(file_fills))))
     return result
 
 
