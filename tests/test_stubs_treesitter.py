@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,12 +174,12 @@ def test_crlf_offsets_and_line_endings() -> None:
     eclipse = '        // TODO Auto-generated method stub\r\n        return 0;\r\n'
     text = (
         'class A {\r\n    int f() {\r\n' + eclipse + '    }\r\n'
-        '    int g() { throw new UnsupportedOperationException(); }\r\n}\r\n'
+        '    int g() { throw new UnsupportedOperationException("TODO"); }\r\n}\r\n'
     )
     first, second = find_stubs('A.java', text)
     assert text[first.start:first.end] == eclipse
     assert (first.lead, first.tail) == ('        ', '\r\n')
-    assert text[second.start:second.end] == ' throw new UnsupportedOperationException(); '
+    assert text[second.start:second.end] == ' throw new UnsupportedOperationException("TODO"); '
     assert (second.lead, second.tail) == ('\r\n        ', '\r\n    ')
     filled = _fill(text, first, 'return 1;')
     assert filled == text.replace(eclipse, '        return 1;\r\n')
@@ -247,7 +248,8 @@ BROKEN = {
 
 @pytest.mark.parametrize('path', sorted(BROKEN))
 def test_syntax_error_raises_parse_failure(path: str) -> None:
-    with pytest.raises(ParseFailure, match=r'^line \d+: ') as info:
+    # The message names the file: the pipeline prints it as it is.
+    with pytest.raises(ParseFailure, match=rf'^{re.escape(path)}: line \d+: ') as info:
         find_stubs(path, BROKEN[path])
     assert '\n' not in str(info.value)
 
@@ -259,7 +261,7 @@ STUBBED = {
     'a.go': ('package p\n\nfunc f(x int) int {\n\tpanic("not implemented")\n}\n', 'return x + 1', 'return x +'),
     'a.rs': ('fn f(x: u8) -> u8 {\n    todo!()\n}\n', 'x + 1', 'x + + 1 ('),
     'A.java': (
-        'class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();\n    }\n}\n',
+        'class A {\n    int f(int x) {\n        throw new UnsupportedOperationException("Not implemented");\n    }\n}\n',
         'return x + 1;',
         'return x + 1',
     ),
