@@ -6,10 +6,13 @@ import re
 from typing import TYPE_CHECKING
 
 from codestral_bot.stubs.ts_intent import says_implement
+from codestral_bot.stubs.ts_intent import says_yet
 from codestral_bot.stubs.ts_intent import todo_line
 from codestral_bot.stubs.ts_rules import Rules
+from codestral_bot.stubs.ts_rules import all_of_type
 from codestral_bot.stubs.ts_rules import first_of_type
 from codestral_bot.stubs.ts_rules import is_eclipse_mark
+from codestral_bot.stubs.ts_rules import says_not_implemented
 from codestral_bot.stubs.ts_rules import text_of
 
 if TYPE_CHECKING:
@@ -29,6 +32,11 @@ _PREFIXES = frozenset({'attribute_item', 'decorator'})
 _CALLS = ('call_expression', 'method_invocation', 'macro_invocation', 'new_expression',
           'object_creation_expression')
 # `errors.New("…")`, `fmt.Errorf(…)`, `new NotSupportedError()`, `io::Error::new(…)`: an error value.
+_BARE_NOT_IMPLEMENTED = frozenset({
+    'not implemented', 'not yet implemented', 'unimplemented', 'method not implemented',
+    'not implemented yet',
+})
+_EMPTY_VALUE = re.compile(r'^[A-Z][\w<>]*(?:\.|::)\w+$')
 _ERROR_CONSTRUCTOR = re.compile(r'(?:^|[.:])(?:New|Errorf|new)$|(?:Error|Exception|Err)\w*$')
 
 
@@ -66,7 +74,7 @@ def classify(function: Node, body: Node, items: list[Node], rules: Rules) -> Ver
     statements = [item for item in items if item.type not in rules.comments]
     if len(statements) > 1:
         return None  # real code, whatever its comments say
-    todo = _todo_in(items, rules) or _todo_beside(function, body, rules)
+    todo = _todo_in(items, rules) or _todo_above(function, body, rules)
     if statements:
         return _one_statement(statements[0], todo, rules)
     if todo is None:
@@ -86,16 +94,40 @@ def _one_statement(statement: Node, todo: str | None, rules: Rules) -> Verdict |
         return Verdict(kind, f'TODO comment over a placeholder: {_quote(todo)}', todo)
     if todo is not None and says_implement(todo) and _placeholder(statement, rules):
         return Verdict('todo-placeholder', f'TODO comment over a placeholder: {_quote(todo)}', todo)
+    if rules.returned(statement) is not None and _returns_not_implemented(statement, rules):
+        # `return nil, errors.New("collMod is not implemented yet")`: an error in place of the code.
+        return Verdict('return-not-implemented', f'body is {_quote(text_of(statement))}', todo)
     miss = rules.near_miss(statement)
     return Verdict(None, miss) if miss is not None and todo is None else None
 
 
+def _returns_not_implemented(statement: Node, rules: Rules) -> bool:
+    """A returned message that is only "not implemented", or says "… not implemented yet".
+
+    Longer messages without a "yet" describe a limitation ("method Chown is not implemented for
+    GCS", "Micro.evaluate: Not implemented" from a default hook), not a missing body.
+    """
+    for message in all_of_type(statement, rules.strings):
+        words = ' '.join(re.findall(r'[a-z]+', text_of(message).lower()))
+        if words in _BARE_NOT_IMPLEMENTED or (says_yet(words) and says_not_implemented(message, ())):
+            return True
+    return False
+
+
 def _placeholder(statement: Node, rules: Rules) -> bool:
-    """A throw, or a return of plain values (no call but an error's constructor)."""
-    if rules.throws(statement):
+    """A throw, a call of a "not implemented" helper, or a return of plain values (no call but an
+    error's constructor)."""
+    if rules.throws(statement) or _calls_not_implemented(statement):
         return True
     values = rules.returned(statement)
     return values is not None and not any(_computes(value) for value in values)
+
+
+def _calls_not_implemented(statement: Node) -> bool:
+    """`notImplemented("navigation", window)`: a project's own placeholder helper."""
+    call = first_of_type(statement, _CALLS)
+    callee = call.child_by_field_name('function') or call.child_by_field_name('name') if call else None
+    return callee is not None and says_not_implemented(callee, ())
 
 
 def _computes(node: Node) -> bool:
@@ -106,7 +138,8 @@ def _computes(node: Node) -> bool:
     callee = text_of(call.child_by_field_name('function') or call.child_by_field_name('name'))
     if _ERROR_CONSTRUCTOR.search(callee):
         return any(_computes(child) for child in _arguments(call))
-    return True
+    # `Optional.empty()`, `Collections.emptyList()`, `Vec::new()`: a type's empty value.
+    return not (_EMPTY_VALUE.match(callee) and not _arguments(call))
 
 
 def _arguments(call: Node) -> list[Node]:
@@ -142,6 +175,12 @@ def leading_comments(function: Node, rules: Rules) -> list[Node]:
         found.insert(0, before)
         top, before = before, before.prev_sibling
     return found
+
+
+def _todo_above(function: Node, body: Node, rules: Rules) -> str | None:
+    """A TODO beside the function that asks for it to be written ("TODO: Will be private" does not)."""
+    todo = _todo_beside(function, body, rules)
+    return todo if todo is not None and says_implement(todo) else None
 
 
 def _statement_of(function: Node) -> Node:

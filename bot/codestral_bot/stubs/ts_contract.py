@@ -50,6 +50,12 @@ def why_intentional(function: Node, items: list[Node], verdict: Verdict, rules: 
     return None if says_yet(message) else _contract(function, rules)
 
 
+def _default_method(function: Node) -> bool:
+    """A Java interface `default` method: implementations override it, so throwing is its design."""
+    modifiers = next((child for child in function.children if child.type == 'modifiers'), None)
+    return modifiers is not None and 'default' in text_of(modifiers).split()
+
+
 def _message(items: list[Node], rules: Rules) -> str:
     statements = [item for item in items if item.type not in rules.comments]
     found = first_of_type(statements[0], rules.strings) if statements and rules.strings else None
@@ -65,6 +71,8 @@ def _enclosing_class(function: Node, rules: Rules) -> Node | None:
 
 def _contract(function: Node, rules: Rules) -> str | None:
     """A method of a base class that its subclasses implement."""
+    if _default_method(function):
+        return 'a default method of an interface: implementations override it'
     owner = _enclosing_class(function, rules)
     if owner is None:
         return None

@@ -25,7 +25,7 @@ _DELIMITERS = re.compile(r'^\s*(?:/{2,}!?|/\*+!?|\*+(?!/))?\s*')
 _MARK = re.compile(r'^@?(?:TODO|FIXME|XXX)\b|^(?i:todo|fixme)\b(?!\.\w)')
 # A TODO that asks for the body to be written, not for a change to working code.
 _IMPLEMENT = re.compile(
-    r'\bimplement|not[\s_-]*(?:yet[\s_-]*)?(?:implemented|supported yet|done)|\bstub\b|\bunfinished\b'
+    r'\bimplement(?!ed)|not[\s_-]*(?:yet[\s_-]*)?(?:implemented|supported yet|done)|\bstub\b|\bunfinished\b'
     r'|\bwrite (?:this|me|it)\b|^\W*(?:todo|fixme|xxx)\W*$',
     re.IGNORECASE,
 )
@@ -44,7 +44,8 @@ _INTENT = re.compile(
 # A message that names why the operation is unsupported or what to use instead.
 _REASON = re.compile(
     r'\binstead\b|\buse \w|read[- ]only|immutable|unmodifiable|not supported(?! yet)|\bunsupported\b'
-    r'|\bcannot\b|\bcan\'t\b|\bnever\b|not (?:yet )?implemented (?:for|on|by|in|with) ',
+    r'|\bcannot\b|\bcan\'t\b|\bnever\b|not (?:yet )?implemented (?:for|on|by|in|with) '
+    r'|\b(?:if|unless|when)\b.*\bnot implemented',
     re.IGNORECASE,
 )
 # The intent markers that outweigh even a TODO: the body is never run.

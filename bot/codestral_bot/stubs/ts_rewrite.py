@@ -24,6 +24,10 @@ _SIGNATURE_START = re.compile(rb'^([ \t]*)[ \t]<(?:[ \t]*\r?$|(?:const\s+)?[A-Za
 # The end of a member that has no `;`: tree-sitter reads `Z\n<A>(…)` as the type `Z<A>`, while
 # TypeScript ends the member at the line break.
 _OPEN_END = re.compile(rb'(?:[\w)\]}?]|(?<!=)>)$')
+# `export type * from "./x"` (TypeScript 5.0): the `type` changes nothing in a body.
+_EXPORT_TYPE_STAR = re.compile(rb'(?<![\w$.])export\s+(type)\s+\*')
+# `try!(…)` of 2015-edition Rust, where `try` is now a keyword.
+_TRY_MACRO = re.compile(rb'(?<![\w:])try!(?=\s*\()')
 # `str![…]`, `u8!(…)`: a macro whose name is a primitive type's.
 _PRIMITIVE_MACRO = re.compile(
     rb'(?<![\w:])(str|bool|char|[iu](?:8|16|32|64|128|size)|f32|f64)!(?=\s*[\[({])'
@@ -44,6 +48,7 @@ def _blank(match: re.Match[bytes], group: int) -> bytes:
 
 def _typescript(data: bytes) -> bytes:
     data = _VARIANCE.sub(lambda m: _blank(m, 2), data)
+    data = _EXPORT_TYPE_STAR.sub(lambda m: _blank(m, 1), data)
     return _end_members(_USING.sub(b'usin_', data))
 
 
@@ -67,6 +72,7 @@ def _end_members(data: bytes) -> bytes:
 
 
 def _rust(data: bytes) -> bytes:
+    data = _TRY_MACRO.sub(b'tr_!', data)
     return _PRIMITIVE_MACRO.sub(lambda m: m.group(1)[:-1] + b'_!', data)
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     'Rules',
+    'all_of_type',
     'binding_name',
     'first_of_type',
     'is_eclipse_mark',
@@ -103,6 +104,20 @@ def first_of_type(node: Node, types: Iterable[str]) -> Node | None:
             return current
         stack.extend(reversed(current.named_children))
     return None
+
+
+def all_of_type(node: Node, types: Iterable[str]) -> list[Node]:
+    """Every node of one of ``types`` in ``node``'s subtree, in document order."""
+    wanted = frozenset(types)
+    found: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in wanted:
+            found.append(current)
+            continue
+        stack.extend(reversed(current.named_children))
+    return found
 
 
 def says_not_implemented(node: Node | None, strings: Iterable[str]) -> bool:

@@ -29,6 +29,9 @@ _BINDINGS = {'let_declaration': ('pattern',)}
 _NOT_VALUES = frozenset({
     'let_declaration', 'expression_statement', 'empty_statement', 'macro_invocation', 'function_item',
     'struct_item', 'enum_item', 'impl_item', 'use_declaration', 'const_item', 'static_item',
+    # control flow is code, not a placeholder value
+    'match_expression', 'if_expression', 'block', 'loop_expression', 'for_expression',
+    'while_expression', 'unsafe_block', 'async_block',
 })
 # `#[test]`, `#[tokio::test]`, `#[bench]`, `#[rstest]`
 _TEST_ATTRIBUTE = re.compile(r'#\[\s*(?:[\w:]*::)?(?:test|bench|rstest)\b')
