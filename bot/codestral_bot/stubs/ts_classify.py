@@ -135,11 +135,19 @@ def _computes(node: Node) -> bool:
     call = first_of_type(node, _CALLS)
     if call is None:
         return False
-    callee = text_of(call.child_by_field_name('function') or call.child_by_field_name('name'))
+    callee = _callee(call)
     if _ERROR_CONSTRUCTOR.search(callee):
         return any(_computes(child) for child in _arguments(call))
     # `Optional.empty()`, `Collections.emptyList()`, `Vec::new()`: a type's empty value.
     return not (_EMPTY_VALUE.match(callee) and not _arguments(call))
+
+
+def _callee(call: Node) -> str:
+    """What a call calls, as written: `Optional.empty`, `errors.New`, `new Foo`, `Vec::new`."""
+    arguments = call.child_by_field_name('arguments')
+    end = arguments.start_byte if arguments is not None else call.end_byte
+    data = call.text or b''
+    return ''.join(data[:end - call.start_byte].decode('utf-8', 'replace').split()).removeprefix('new')
 
 
 def _arguments(call: Node) -> list[Node]:

@@ -23,7 +23,9 @@ _FUNCTIONS = """
 """
 _COMMENTS = frozenset({'comment', 'html_comment'})
 _STRINGS = ('string', 'template_string')
-_ZERO = frozenset({'null', 'undefined', 'void0', '0', 'false', "''", '""', '``', '[]', '{}'})
+_ZERO = frozenset({
+    'null', 'undefined', 'void0', '0', 'false', "''", '""', '``', '[]', '{}', 'Promise.resolve()',
+})
 # Declarations that name what they contain.
 _NAMED = frozenset({
     'function_declaration', 'generator_function_declaration', 'method_definition',
