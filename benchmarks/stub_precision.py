@@ -194,7 +194,9 @@ def _fetch_github(spec: str, work: Path) -> Path:
     roots = os.environ.get('STUB_MIRRORS', '/work/.mirror').split(os.pathsep)
     owner, name = repo.split('/', 1)
     candidates = [p for root in roots for p in glob.glob(f'{root}/{owner}+{name}*')]
-    git_dirs = [Path(p) for c in candidates for p in [c, *glob.glob(f'{c}/**/*.git', recursive=True)]
+    # the fetch tool's mirrors keep the git directory in `repo/`
+    git_dirs = [Path(p) for c in candidates
+                for p in [c, f'{c}/repo', *glob.glob(f'{c}/**/*.git', recursive=True)]
                 if (Path(p) / 'HEAD').exists()]
     if not git_dirs:
         raise RuntimeError(f'no mirror of {repo}: bring it with the fetch tool (github:{repo})')

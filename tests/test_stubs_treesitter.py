@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.treesitter import LANGUAGE_BY_SUFFIX
@@ -351,3 +352,204 @@ def test_import_does_not_load_tree_sitter() -> None:
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ['False', "['tree_sitter_go']"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Newer syntax than the bundled grammars read (see ts_rewrite): the file still parses, offsets hold
+
+
+NEWER_SYNTAX = {
+    'variance.ts': (
+        'export interface Queue<in out A, out E = never> {}\n'
+        'export class Box<out O> {\n  get(): O {\n    throw new Error("not implemented");\n  }\n}\n'
+    ),
+    'using.ts': (
+        'const using = load();\nusing.start();\n'
+        'export function stop(): void {\n  // TODO: implement\n}\n'
+    ),
+    'call_signature.ts': (
+        'export interface Map {\n  (self: number): string\n  <A>(f: (a: A) => string): string\n}\n'
+        'export function run(): void {\n  // TODO: implement\n}\n'
+    ),
+    'str_macro.rs': (
+        'fn expected() -> String {\n    str![r#"a"#].to_string()\n}\n\nfn parse() -> u8 {\n    todo!()\n}\n'
+    ),
+    'new_expr.go': (
+        'package p\n\nfunc ptr() *int64 {\n\treturn new(int64(3))\n}\n\n'
+        'func Parse() error {\n\tpanic("not implemented")\n}\n'
+    ),
+}
+
+
+@pytest.mark.parametrize('name', sorted(NEWER_SYNTAX))
+def test_newer_syntax_parses_and_its_stubs_are_found(name: str) -> None:
+    text = NEWER_SYNTAX[name]
+    (stub,) = find_stubs(name, text)
+    # Offsets point into the real text, not into the rewritten one.
+    assert text[stub.start:stub.end].strip() in ('throw new Error("not implemented");', '// TODO: implement',
+                                                 'todo!()', 'panic("not implemented")')
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('<>(),;:= \n\tinoutsgtrnew!u8[]{}/*AZaz_.'))))
+def test_rewrites_keep_every_byte_where_it_is(text: str) -> None:
+    from codestral_bot.stubs.ts_rewrite import rewrite
+
+    data = text.encode()
+    for grammar in ('typescript', 'tsx', 'javascript', 'rust', 'go', 'java'):
+        assert len(rewrite(grammar, data)) == len(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence: what makes a stub, and what makes a stub-looking body intentional
+
+
+def _verdicts(path: str, text: str) -> tuple[dict[str, str], dict[str, str]]:
+    skipped: list[Skipped] = []
+    stubs = find_stubs(path, text, skipped)
+    return {s.name: s.evidence for s in stubs}, {s.name: s.reason for s in skipped}
+
+
+JAVA_OPTIONAL = '''\
+public final class ReadOnlyList<E> extends AbstractList<E> {
+    public E get(int index) { return items[index]; }
+
+    @Override
+    public void clear() {
+        throw new UnsupportedOperationException();
+    }
+
+    public void sort() {
+        throw new UnsupportedOperationException("Not supported yet.");
+    }
+}
+'''
+
+
+def test_java_unsupported_operation_needs_a_message_or_todo() -> None:
+    stubs, skipped = _verdicts('ReadOnlyList.java', JAVA_OPTIONAL)
+    assert list(stubs) == ['ReadOnlyList.sort']
+    assert 'Not supported yet.' in stubs['ReadOnlyList.sort']
+    assert 'unsupported by design' in skipped['ReadOnlyList.clear']
+
+
+JAVA_INTERFACE = '''\
+public interface Store<K, V> {
+    default void evict(K key) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    default void compact() {
+        throw new UnsupportedOperationException("not implemented");
+    }
+
+    static <K, V> Store<K, V> empty() {
+        throw new UnsupportedOperationException("not implemented");
+    }
+}
+'''
+
+
+def test_java_interface_default_methods_are_stubs_only_with_a_todo() -> None:
+    stubs, skipped = _verdicts('Store.java', JAVA_INTERFACE)
+    assert sorted(stubs) == ['Store.empty', 'Store.evict']
+    assert 'implementations override it' in skipped['Store.compact']
+
+
+def test_go_todo_implement_over_any_plain_return_is_a_stub() -> None:
+    text = (
+        'package p\n\nfunc Lock(fd int) (int, error) {\n\t// TODO: implement\n'
+        '\treturn 0, syscall.EWINDOWS\n}\n\n'
+        'func Timeout() int {\n\t// TODO: read from the environment\n\treturn defaultTimeout\n}\n\n'
+        'func Ctx() context.Context {\n\treturn context.TODO()\n}\n'
+    )
+    stubs, skipped = _verdicts('lock_windows.go', text)
+    assert list(stubs) == ['Lock']
+    assert stubs['Lock'] == 'TODO comment over a placeholder: `TODO: implement`'
+    (stub,) = find_stubs('lock_windows.go', text)
+    assert stub.start_line == 4  # the TODO line stays in the span: the prompt ends with it
+
+
+def test_go_returned_not_implemented_yet_error_is_a_stub() -> None:
+    text = (
+        'package p\n\nfunc (h *Handler) CollMod() error {\n'
+        '\treturn errors.New("collMod is not implemented yet")\n}\n\n'
+        'func (f *Fs) Chown() error {\n\treturn errors.New("method Chown is not implemented for GCS")\n}\n'
+    )
+    stubs, _ = _verdicts('h.go', text)
+    assert list(stubs) == ['Handler.CollMod']
+
+
+def test_todo_implement_over_a_throw_is_a_stub() -> None:
+    text = 'class Body {\n  async formData() {\n    // TODO: Implement.\n    throw new NotSupportedError()\n  }\n}\n'
+    stubs, _ = _verdicts('body.js', text)
+    assert list(stubs) == ['Body.formData']
+
+
+def test_todo_in_commented_out_code_or_a_sentence_is_no_marker() -> None:
+    text = (
+        'function a() {\n  // x = y; // TODO fix\n}\n'
+        'function b() {\n  // This is a TODO for the docs team.\n}\n'
+        'function c() {\n  return "TODO";\n}\n'
+    )
+    assert find_stubs('a.js', text) == []
+
+
+@pytest.mark.parametrize('marker', [
+    '// never called: the parser rejects this node first',
+    '/* istanbul ignore next */',
+    '/* c8 ignore next */',
+    '// unreachable',
+])
+def test_intent_markers_make_a_throw_intentional(marker: str) -> None:
+    text = f'class V {{\n  visit() {{\n    {marker}\n    throw new Error("not implemented");\n  }}\n}}\n'
+    stubs, skipped = _verdicts('v.js', text)
+    assert stubs == {}
+    assert 'V.visit' in skipped
+
+
+def test_base_class_contracts_are_skipped() -> None:
+    text = (
+        'class Dispatcher extends EventEmitter {\n'
+        '  dispatch() {\n    throw new Error("not implemented")\n  }\n'
+        '  close() {\n    throw new Error("not implemented")\n  }\n}\n'
+        'class BaseHandler {\n  handle() {\n    throw new Error("not implemented")\n  }\n}\n'
+        'class Parser {\n  parse() {\n    throw new Error("not implemented yet")\n  }\n'
+        '  format() {\n    throw new Error("not implemented yet")\n  }\n}\n'
+    )
+    stubs, skipped = _verdicts('d.js', text)
+    assert sorted(stubs) == ['Parser.format', 'Parser.parse']
+    assert 'interface for subclasses' in skipped['Dispatcher.dispatch']
+    assert 'base class BaseHandler' in skipped['BaseHandler.handle']
+
+
+def test_messages_that_name_a_reason_are_unsupported_by_design() -> None:
+    text = (
+        'fn ror(&self) -> Self {\n    unimplemented!("use bitand() instead")\n}\n'
+        'fn size(&self) -> usize {\n    unimplemented!()\n}\n'
+    )
+    stubs, skipped = _verdicts('ops.rs', text)
+    assert list(stubs) == ['size']
+    assert 'says why' in skipped['ror']
+
+
+def test_rust_tests_and_const_blocks_are_not_stubs() -> None:
+    text = (
+        'pub fn add(a: i32) -> i32 {\n    todo!()\n}\n\n'
+        '#[test]\nfn adds() {\n    todo!()\n}\n\n'
+        '#[cfg(test)]\nmod tests {\n    fn helper() -> i32 {\n        todo!()\n    }\n}\n\n'
+        'const _: () = {\n    fn probe() {\n        unimplemented!()\n    }\n};\n'
+    )
+    stubs, skipped = _verdicts('lib.rs', text)
+    assert list(stubs) == ['add']
+    assert skipped == {
+        'adds': 'a #[test] function',
+        'tests.helper': 'inside a #[cfg(test)] module',
+        'probe': 'inside a `const _` block: compiled, never called',
+    }
+
+
+@pytest.mark.parametrize(('language', 'name'), CASES, ids=[f'{lang}/{name}' for lang, name in CASES])
+def test_every_stub_has_evidence(language: str, name: str) -> None:
+    for stub in find_stubs(f'src/{name}', _read(language, name)):
+        assert stub.evidence, stub
