@@ -31,12 +31,14 @@ _CONTAINERS = frozenset({
 _PREFIXES = frozenset({'attribute_item', 'decorator'})
 _CALLS = ('call_expression', 'method_invocation', 'macro_invocation', 'new_expression',
           'object_creation_expression')
-# `errors.New("…")`, `fmt.Errorf(…)`, `new NotSupportedError()`, `io::Error::new(…)`: an error value.
+# A returned message that says nothing but "not implemented".
 _BARE_NOT_IMPLEMENTED = frozenset({
     'not implemented', 'not yet implemented', 'unimplemented', 'method not implemented',
     'not implemented yet',
 })
+# `Optional.empty`, `Collections.emptyList`, `Vec::new`: a type's empty value (called with no argument).
 _EMPTY_VALUE = re.compile(r'^[A-Z][\w<>]*(?:\.|::)\w+$')
+# `errors.New("…")`, `fmt.Errorf(…)`, `new NotSupportedError()`, `io::Error::new(…)`: an error value.
 _ERROR_CONSTRUCTOR = re.compile(r'(?:^|[.:])(?:New|Errorf|new)$|(?:Error|Exception|Err)\w*$')
 
 
@@ -126,7 +128,9 @@ def _placeholder(statement: Node, rules: Rules) -> bool:
 def _calls_not_implemented(statement: Node) -> bool:
     """`notImplemented("navigation", window)`: a project's own placeholder helper."""
     call = first_of_type(statement, _CALLS)
-    callee = call.child_by_field_name('function') or call.child_by_field_name('name') if call else None
+    if call is None:
+        return False
+    callee = call.child_by_field_name('function') or call.child_by_field_name('name')
     return callee is not None and says_not_implemented(callee, ())
 
 
