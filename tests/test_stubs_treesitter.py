@@ -553,3 +553,22 @@ def test_rust_tests_and_const_blocks_are_not_stubs() -> None:
 def test_every_stub_has_evidence(language: str, name: str) -> None:
     for stub in find_stubs(f'src/{name}', _read(language, name)):
         assert stub.evidence, stub
+
+
+def test_classes_written_against_an_interface_or_by_a_quick_fix_are_stubs() -> None:
+    text = (
+        'export class PgBackend implements Backend {\n'
+        '  query(): Rows {\n    throw new Error("not implemented");\n  }\n'
+        '  close(): void {\n    throw new Error("not implemented");\n  }\n}\n'
+        'export class Mailer {\n'
+        '  send(): void {\n    throw new Error("Method not implemented.");\n  }\n'
+        '  queue(): void {\n    throw new Error("Method not implemented.");\n  }\n}\n'
+        'export class Service {\n  a(): number {\n    return 1;\n  }\n  b(): number {\n    return 2;\n  }\n'
+        '  c(): number {\n    throw new Error("Not implemented");\n  }\n'
+        '  d(): number {\n    throw new Error("Not implemented");\n  }\n'
+        '  e(): number {\n    return 5;\n  }\n}\n'
+    )
+    stubs, _ = _verdicts('backend.ts', text)
+    assert sorted(stubs) == [
+        'Mailer.queue', 'Mailer.send', 'PgBackend.close', 'PgBackend.query', 'Service.c', 'Service.d',
+    ]

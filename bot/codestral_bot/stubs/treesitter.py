@@ -83,6 +83,8 @@ class _File:
     source: SourceText
     rules: Rules
     skipped: list[Skipped] | None
+    # per class: (methods that only throw "not implemented", methods with a body)
+    class_counts: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def eol(self) -> str:
@@ -123,7 +125,7 @@ def _stub_of(function: Node, file: _File) -> Stub | None:
     if verdict is None:
         return None
     why_not = verdict.reason if verdict.kind is None else (
-        file.rules.excluded(function) or why_intentional(function, items, verdict, file.rules))
+        file.rules.excluded(function) or why_intentional(function, items, verdict, file.rules, file.class_counts))
     if verdict.kind is None or why_not is not None:
         _skip(function, body, why_not or verdict.reason, file)
         return None
