@@ -572,3 +572,15 @@ def test_classes_written_against_an_interface_or_by_a_quick_fix_are_stubs() -> N
     assert sorted(stubs) == [
         'Mailer.queue', 'Mailer.send', 'PgBackend.close', 'PgBackend.query', 'Service.c', 'Service.d',
     ]
+
+
+def test_words_about_the_class_do_not_make_a_method_intentional() -> None:
+    text = (
+        'class Items {\n  /** Returns an immutable, read-only view of the items. */\n'
+        '  view() {\n    throw new Error("not implemented");\n  }\n'
+        '  /** Always throws: this list is fixed. */\n'
+        '  push() {\n    throw new Error("not implemented");\n  }\n}\n'
+    )
+    stubs, skipped = _verdicts('items.js', text)
+    assert list(stubs) == ['Items.view']
+    assert 'always throws' in skipped['Items.push'].lower()

@@ -31,14 +31,14 @@ _IMPLEMENT = re.compile(
 )
 # Words that say the body is what its author meant: unreachable code, coverage exclusions,
 # null objects and default hooks, contracts for subclasses, documented always-throwing methods.
+# Not words about the class ("immutable", "read-only"): a method of such a class can be a stub too.
 _INTENT = re.compile(
     r'never (?:be )?(?:called|invoked|used|reached|happen)|\bunreachable\b|not reachable'
     r'|must not be (?:called|invoked|used)|should not be (?:called|invoked|reached)'
     r'|should never|istanbul ignore|c8 ignore|v8 ignore|\bno-?op\b|does nothing|do nothing'
     r'|intentionally|on purpose|by design|deliberately|\boverride (?:to|this|in|it)\b|\boverridden\b'
     r'|subclass(?:es)? (?:must|should|can|may|need to|have to)|implemented by (?:sub|derived|concrete)'
-    r'|@abstract\b|\babstract method|@implSpec|always throws|optional operation|not supported'
-    r'|\bunsupported\b|read[- ]only|unmodifiable|immutable',
+    r'|@abstract\b|\babstract method|@implSpec|always throws|optional operation|not supported',
     re.IGNORECASE,
 )
 # A message that names why the operation is unsupported or what to use instead.
