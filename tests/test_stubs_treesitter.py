@@ -577,6 +577,7 @@ def test_classes_written_against_an_interface_or_by_a_quick_fix_are_stubs() -> N
 def test_words_about_the_class_do_not_make_a_method_intentional() -> None:
     text = (
         'class Items {\n  size() {\n    return this.items.length;\n  }\n  at(i) {\n    return this.items[i];\n  }\n'
+        '  has(x) {\n    return this.items.includes(x);\n  }\n'
         '  /** Returns an immutable, read-only view of the items. */\n'
         '  view() {\n    throw new Error("not implemented");\n  }\n'
         '  /** Always throws: this list is fixed. */\n'
