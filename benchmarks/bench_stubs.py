@@ -141,7 +141,7 @@ def _java_function(i: int) -> str:
 
 def _java_stub(i: int) -> str:
     bodies = [
-        '        throw new UnsupportedOperationException();\n',
+        '        throw new UnsupportedOperationException("Not implemented");\n',
         '        // TODO Auto-generated method stub\n        return 0;\n',
         '        // TODO: compute\n',
     ]

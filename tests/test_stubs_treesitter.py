@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.treesitter import LANGUAGE_BY_SUFFIX
@@ -173,12 +175,12 @@ def test_crlf_offsets_and_line_endings() -> None:
     eclipse = '        // TODO Auto-generated method stub\r\n        return 0;\r\n'
     text = (
         'class A {\r\n    int f() {\r\n' + eclipse + '    }\r\n'
-        '    int g() { throw new UnsupportedOperationException(); }\r\n}\r\n'
+        '    int g() { throw new UnsupportedOperationException("TODO"); }\r\n}\r\n'
     )
     first, second = find_stubs('A.java', text)
     assert text[first.start:first.end] == eclipse
     assert (first.lead, first.tail) == ('        ', '\r\n')
-    assert text[second.start:second.end] == ' throw new UnsupportedOperationException(); '
+    assert text[second.start:second.end] == ' throw new UnsupportedOperationException("TODO"); '
     assert (second.lead, second.tail) == ('\r\n        ', '\r\n    ')
     filled = _fill(text, first, 'return 1;')
     assert filled == text.replace(eclipse, '        return 1;\r\n')
@@ -247,7 +249,8 @@ BROKEN = {
 
 @pytest.mark.parametrize('path', sorted(BROKEN))
 def test_syntax_error_raises_parse_failure(path: str) -> None:
-    with pytest.raises(ParseFailure, match=r'^line \d+: ') as info:
+    # The message names the file: the pipeline prints it as it is.
+    with pytest.raises(ParseFailure, match=rf'^{re.escape(path)}: line \d+: ') as info:
         find_stubs(path, BROKEN[path])
     assert '\n' not in str(info.value)
 
@@ -259,7 +262,7 @@ STUBBED = {
     'a.go': ('package p\n\nfunc f(x int) int {\n\tpanic("not implemented")\n}\n', 'return x + 1', 'return x +'),
     'a.rs': ('fn f(x: u8) -> u8 {\n    todo!()\n}\n', 'x + 1', 'x + + 1 ('),
     'A.java': (
-        'class A {\n    int f(int x) {\n        throw new UnsupportedOperationException();\n    }\n}\n',
+        'class A {\n    int f(int x) {\n        throw new UnsupportedOperationException("Not implemented");\n    }\n}\n',
         'return x + 1;',
         'return x + 1',
     ),
@@ -349,3 +352,237 @@ def test_import_does_not_load_tree_sitter() -> None:
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ['False', "['tree_sitter_go']"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Newer syntax than the bundled grammars read (see ts_rewrite): the file still parses, offsets hold
+
+
+NEWER_SYNTAX = {
+    'variance.ts': (
+        'export interface Queue<in out A, out E = never> {}\n'
+        'export class Box<out O> {\n  get(): O {\n    throw new Error("not implemented");\n  }\n}\n'
+    ),
+    'using.ts': (
+        'const using = load();\nusing.start();\n'
+        'export function stop(): void {\n  // TODO: implement\n}\n'
+    ),
+    'call_signature.ts': (
+        'export interface Map {\n  (self: number): string\n  <A>(f: (a: A) => string): string\n}\n'
+        'export function run(): void {\n  // TODO: implement\n}\n'
+    ),
+    'str_macro.rs': (
+        'fn expected() -> String {\n    str![r#"a"#].to_string()\n}\n\nfn parse() -> u8 {\n    todo!()\n}\n'
+    ),
+    'new_expr.go': (
+        'package p\n\nfunc ptr() *int64 {\n\treturn new(int64(3))\n}\n\n'
+        'func Parse() error {\n\tpanic("not implemented")\n}\n'
+    ),
+}
+
+
+@pytest.mark.parametrize('name', sorted(NEWER_SYNTAX))
+def test_newer_syntax_parses_and_its_stubs_are_found(name: str) -> None:
+    text = NEWER_SYNTAX[name]
+    (stub,) = find_stubs(name, text)
+    # Offsets point into the real text, not into the rewritten one.
+    assert text[stub.start:stub.end].strip() in ('throw new Error("not implemented");', '// TODO: implement',
+                                                 'todo!()', 'panic("not implemented")')
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('<>(),;:= \n\tinoutsgtrnew!u8[]{}/*AZaz_.'))))
+def test_rewrites_keep_every_byte_where_it_is(text: str) -> None:
+    from codestral_bot.stubs.ts_rewrite import rewrite
+
+    data = text.encode()
+    for grammar in ('typescript', 'tsx', 'javascript', 'rust', 'go', 'java'):
+        assert len(rewrite(grammar, data)) == len(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence: what makes a stub, and what makes a stub-looking body intentional
+
+
+def _verdicts(path: str, text: str) -> tuple[dict[str, str], dict[str, str]]:
+    skipped: list[Skipped] = []
+    stubs = find_stubs(path, text, skipped)
+    return {s.name: s.evidence for s in stubs}, {s.name: s.reason for s in skipped}
+
+
+JAVA_OPTIONAL = '''\
+public final class ReadOnlyList<E> extends AbstractList<E> {
+    public E get(int index) { return items[index]; }
+
+    @Override
+    public void clear() {
+        throw new UnsupportedOperationException();
+    }
+
+    public void sort() {
+        throw new UnsupportedOperationException("Not supported yet.");
+    }
+}
+'''
+
+
+def test_java_unsupported_operation_needs_a_message_or_todo() -> None:
+    stubs, skipped = _verdicts('ReadOnlyList.java', JAVA_OPTIONAL)
+    assert list(stubs) == ['ReadOnlyList.sort']
+    assert 'Not supported yet.' in stubs['ReadOnlyList.sort']
+    assert 'unsupported by design' in skipped['ReadOnlyList.clear']
+
+
+JAVA_INTERFACE = '''\
+public interface Store<K, V> {
+    default void evict(K key) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
+    default void compact() {
+        throw new UnsupportedOperationException("not implemented");
+    }
+
+    static <K, V> Store<K, V> empty() {
+        throw new UnsupportedOperationException("not implemented");
+    }
+}
+'''
+
+
+def test_java_interface_default_methods_are_stubs_only_with_a_todo() -> None:
+    stubs, skipped = _verdicts('Store.java', JAVA_INTERFACE)
+    assert sorted(stubs) == ['Store.empty', 'Store.evict']
+    assert 'implementations override it' in skipped['Store.compact']
+
+
+def test_go_todo_implement_over_any_plain_return_is_a_stub() -> None:
+    text = (
+        'package p\n\nfunc Lock(fd int) (int, error) {\n\t// TODO: implement\n'
+        '\treturn 0, syscall.EWINDOWS\n}\n\n'
+        'func Timeout() int {\n\t// TODO: read from the environment\n\treturn defaultTimeout\n}\n\n'
+        'func Ctx() context.Context {\n\treturn context.TODO()\n}\n'
+    )
+    stubs, skipped = _verdicts('lock_windows.go', text)
+    assert list(stubs) == ['Lock']
+    assert stubs['Lock'] == 'TODO comment over a placeholder: `TODO: implement`'
+    (stub,) = find_stubs('lock_windows.go', text)
+    assert stub.start_line == 4  # the TODO line stays in the span: the prompt ends with it
+
+
+def test_go_returned_not_implemented_yet_error_is_a_stub() -> None:
+    text = (
+        'package p\n\nfunc (h *Handler) CollMod() error {\n'
+        '\treturn errors.New("collMod is not implemented yet")\n}\n\n'
+        'func (f *Fs) Chown() error {\n\treturn errors.New("method Chown is not implemented for GCS")\n}\n'
+    )
+    stubs, _ = _verdicts('h.go', text)
+    assert list(stubs) == ['Handler.CollMod']
+
+
+def test_todo_implement_over_a_throw_is_a_stub() -> None:
+    text = 'class Body {\n  async formData() {\n    // TODO: Implement.\n    throw new NotSupportedError()\n  }\n}\n'
+    stubs, _ = _verdicts('body.js', text)
+    assert list(stubs) == ['Body.formData']
+
+
+def test_todo_in_commented_out_code_or_a_sentence_is_no_marker() -> None:
+    text = (
+        'function a() {\n  // x = y; // TODO fix\n}\n'
+        'function b() {\n  // This is a TODO for the docs team.\n}\n'
+        'function c() {\n  return "TODO";\n}\n'
+    )
+    assert find_stubs('a.js', text) == []
+
+
+@pytest.mark.parametrize('marker', [
+    '// never called: the parser rejects this node first',
+    '/* istanbul ignore next */',
+    '/* c8 ignore next */',
+    '// unreachable',
+])
+def test_intent_markers_make_a_throw_intentional(marker: str) -> None:
+    text = f'class V {{\n  visit() {{\n    {marker}\n    throw new Error("not implemented");\n  }}\n}}\n'
+    stubs, skipped = _verdicts('v.js', text)
+    assert stubs == {}
+    assert 'V.visit' in skipped
+
+
+def test_base_class_contracts_are_skipped() -> None:
+    text = (
+        'class Dispatcher extends EventEmitter {\n'
+        '  dispatch() {\n    throw new Error("not implemented")\n  }\n'
+        '  close() {\n    throw new Error("not implemented")\n  }\n}\n'
+        'class BaseHandler {\n  handle() {\n    throw new Error("not implemented")\n  }\n}\n'
+        'class Parser {\n  parse() {\n    throw new Error("not implemented yet")\n  }\n'
+        '  format() {\n    throw new Error("not implemented yet")\n  }\n}\n'
+    )
+    stubs, skipped = _verdicts('d.js', text)
+    assert sorted(stubs) == ['Parser.format', 'Parser.parse']
+    assert 'interface for subclasses' in skipped['Dispatcher.dispatch']
+    assert 'base class BaseHandler' in skipped['BaseHandler.handle']
+
+
+def test_messages_that_name_a_reason_are_unsupported_by_design() -> None:
+    text = (
+        'fn ror(&self) -> Self {\n    unimplemented!("use bitand() instead")\n}\n'
+        'fn size(&self) -> usize {\n    unimplemented!()\n}\n'
+    )
+    stubs, skipped = _verdicts('ops.rs', text)
+    assert list(stubs) == ['size']
+    assert 'says why' in skipped['ror']
+
+
+def test_rust_tests_and_const_blocks_are_not_stubs() -> None:
+    text = (
+        'pub fn add(a: i32) -> i32 {\n    todo!()\n}\n\n'
+        '#[test]\nfn adds() {\n    todo!()\n}\n\n'
+        '#[cfg(test)]\nmod tests {\n    fn helper() -> i32 {\n        todo!()\n    }\n}\n\n'
+        'const _: () = {\n    fn probe() {\n        unimplemented!()\n    }\n};\n'
+    )
+    stubs, skipped = _verdicts('lib.rs', text)
+    assert list(stubs) == ['add']
+    assert skipped == {
+        'adds': 'a #[test] function',
+        'tests.helper': 'inside a #[cfg(test)] module',
+        'probe': 'inside a `const _` block: compiled, never called',
+    }
+
+
+@pytest.mark.parametrize(('language', 'name'), CASES, ids=[f'{lang}/{name}' for lang, name in CASES])
+def test_every_stub_has_evidence(language: str, name: str) -> None:
+    for stub in find_stubs(f'src/{name}', _read(language, name)):
+        assert stub.evidence, stub
+
+
+def test_classes_written_against_an_interface_or_by_a_quick_fix_are_stubs() -> None:
+    text = (
+        'export class PgBackend implements Backend {\n'
+        '  query(): Rows {\n    throw new Error("not implemented");\n  }\n'
+        '  close(): void {\n    throw new Error("not implemented");\n  }\n}\n'
+        'export class Mailer {\n'
+        '  send(): void {\n    throw new Error("Method not implemented.");\n  }\n'
+        '  queue(): void {\n    throw new Error("Method not implemented.");\n  }\n}\n'
+        'export class Service {\n  a(): number {\n    return 1;\n  }\n  b(): number {\n    return 2;\n  }\n'
+        '  c(): number {\n    throw new Error("Not implemented");\n  }\n'
+        '  d(): number {\n    throw new Error("Not implemented");\n  }\n'
+        '  e(): number {\n    return 5;\n  }\n}\n'
+    )
+    stubs, _ = _verdicts('backend.ts', text)
+    assert sorted(stubs) == [
+        'Mailer.queue', 'Mailer.send', 'PgBackend.close', 'PgBackend.query', 'Service.c', 'Service.d',
+    ]
+
+
+def test_words_about_the_class_do_not_make_a_method_intentional() -> None:
+    text = (
+        'class Items {\n  size() {\n    return this.items.length;\n  }\n  at(i) {\n    return this.items[i];\n  }\n'
+        '  has(x) {\n    return this.items.includes(x);\n  }\n'
+        '  /** Returns an immutable, read-only view of the items. */\n'
+        '  view() {\n    throw new Error("not implemented");\n  }\n'
+        '  /** Always throws: this list is fixed. */\n'
+        '  push() {\n    throw new Error("not implemented");\n  }\n}\n'
+    )
+    stubs, skipped = _verdicts('items.js', text)
+    assert list(stubs) == ['Items.view']
+    assert 'always throws' in skipped['Items.push'].lower()

@@ -1,8 +1,9 @@
 """Stubs in JavaScript, TypeScript, Go, Rust and Java, found and validated with tree-sitter.
 
-Same shape as the Python finder: ``find_stubs(path, text)`` returns every stub of the file (the
-caller keeps those touching added lines) and raises ``ParseFailure`` for a file that does not
-parse; ``syntax_problem`` checks a file after a fill. Importing this module does not import
+Same shape as the Python finder: ``find_stubs(path, text, skipped)`` returns every stub of the file
+(the caller keeps those touching added lines), each with its evidence, appends to ``skipped`` the
+stub-looking bodies it decided are meant as they are, and raises ``ParseFailure`` (naming the file)
+for a file that does not parse; ``syntax_problem`` checks a file after a fill. Importing this module does not import
 tree-sitter: a grammar is loaded on the first file of its language.
 """
 from __future__ import annotations
@@ -11,16 +12,18 @@ import dataclasses
 import functools
 from typing import TYPE_CHECKING
 
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.ts_classify import body_items
 from codestral_bot.stubs.ts_classify import classify
 from codestral_bot.stubs.ts_classify import qualified_name
+from codestral_bot.stubs.ts_contract import why_intentional
 from codestral_bot.stubs.ts_go import GO
 from codestral_bot.stubs.ts_grammar import describe_error
 from codestral_bot.stubs.ts_grammar import error_nodes
 from codestral_bot.stubs.ts_grammar import matching_nodes
-from codestral_bot.stubs.ts_grammar import parse
+from codestral_bot.stubs.ts_grammar import parse_tolerant
 from codestral_bot.stubs.ts_java import JAVA
 from codestral_bot.stubs.ts_javascript import JAVASCRIPT
 from codestral_bot.stubs.ts_javascript import TYPESCRIPT
@@ -79,6 +82,9 @@ class _File:
     path: str
     source: SourceText
     rules: Rules
+    skipped: list[Skipped] | None
+    # per class: (methods that only throw "not implemented", methods with a body)
+    class_counts: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def eol(self) -> str:
@@ -89,37 +95,46 @@ class _File:
         return detect_indent_unit(self.source.text, self.rules.default_indent)
 
 
-def find_stubs(path: str, text: str) -> list[Stub]:
-    """Every stub in the file, in order; ``ParseFailure`` if the file has a syntax error."""
+def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None) -> list[Stub]:
+    """Every stub in the file, in order; ``ParseFailure`` (naming the file) for a syntax error."""
     grammar = grammar_for(path)
     if grammar is None or path.lower().endswith(_DECLARATION_SUFFIXES):
         return []
-    source = SourceText(text)
-    root = parse(grammar, source.data).root_node
+    try:
+        source = SourceText(text)
+    except ParseFailure as e:
+        raise ParseFailure(f'{path}: {e}') from None
+    root = parse_tolerant(grammar, source.data).root_node
     first_error = next(error_nodes(root), None)
     if first_error is not None:
-        raise ParseFailure(describe_error(first_error))
+        raise ParseFailure(f'{path}: {describe_error(first_error)}')
     rules = _RULES[grammar]
     if rules.generated(text):
         return []
-    file = _File(path, source, rules)
+    file = _File(path, source, rules, skipped)
     found = (_stub_of(function, file) for function in matching_nodes(grammar, rules.functions, root))
     return [stub for stub in found if stub is not None]
 
 
 def _stub_of(function: Node, file: _File) -> Stub | None:
     body = function.child_by_field_name('body')
-    if body is None or body.type not in file.rules.blocks or file.rules.excluded(function):
+    if body is None or body.type not in file.rules.blocks:
         return None
     items = body_items(body)
-    kind = classify(function, body, items, file.rules)
-    if kind is None:
+    verdict = classify(function, body, items, file.rules)
+    if verdict is None:
+        return None
+    why_not = verdict.reason if verdict.kind is None else (
+        file.rules.excluded(function) or why_intentional(function, items, verdict, file.rules, file.class_counts))
+    if verdict.kind is None or why_not is not None:
+        _skip(function, body, why_not or verdict.reason, file)
         return None
     span = body_span(file.source, body, items, file.eol, lambda: file.unit)
     return Stub(
         path=file.path,
         language=file.rules.language,
-        kind=kind,
+        kind=verdict.kind,
+        evidence=verdict.reason,
         name=qualified_name(function, file.rules),
         start=span.start,
         end=span.end,
@@ -129,6 +144,12 @@ def _stub_of(function: Node, file: _File) -> Stub | None:
         lead=span.lead,
         tail=span.tail,
     )
+
+
+def _skip(function: Node, body: Node, reason: str, file: _File) -> None:
+    if file.skipped is not None:
+        name = qualified_name(function, file.rules)
+        file.skipped.append(Skipped(file.path, body.start_point.row + 1, name, reason))
 
 
 def syntax_problem(path: str, text: str, start: int, end: int) -> str | None:
@@ -146,7 +167,7 @@ def syntax_problem(path: str, text: str, start: int, end: int) -> str | None:
         source = SourceText(text)
     except ParseFailure as e:
         return str(e)
-    root = parse(grammar, source.data).root_node
+    root = parse_tolerant(grammar, source.data).root_node
     if not root.has_error:
         return None
     # Adjacent: the token just before the fill, past any blanks (usually the opening brace).

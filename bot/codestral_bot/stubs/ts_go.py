@@ -49,13 +49,24 @@ def _is_zero(value: Node) -> bool:
     return text in _ZERO or bool(_ZERO_SHAPES.fullmatch(text))
 
 
-def _filler(statement: Node) -> bool:
+def _returned(statement: Node) -> list[Node] | None:
     if statement.type != 'return_statement':
-        return False
+        return None
     returned = values(statement, _COMMENTS)
     if returned and returned[0].type == 'expression_list':
         returned = values(returned[0], _COMMENTS)
-    return all(_is_zero(value) for value in returned)
+    return returned
+
+
+def _filler(statement: Node) -> bool:
+    returned = _returned(statement)
+    return returned is not None and all(_is_zero(value) for value in returned)
+
+
+def _panics(statement: Node) -> bool:
+    call = next(iter(values(statement, _COMMENTS)), None) if statement.type == 'expression_statement' else None
+    return call is not None and call.type == 'call_expression' and (
+        text_of(call.child_by_field_name('function')) == 'panic')
 
 
 def _receiver_type(method: Node) -> str:
@@ -91,6 +102,9 @@ GO = Rules(
     stub_statement=_stub_statement,
     filler=_filler,
     scope_name=_scope_name,
-    excluded=lambda node: False,  # interface method sets have no bodies to find
+    excluded=lambda node: None,  # interface method sets have no bodies to find
+    strings=_STRINGS,
+    returned=_returned,
+    throws=_panics,
     generated=_generated,
 )

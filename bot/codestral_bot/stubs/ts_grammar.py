@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tree_sitter import Query
     from tree_sitter import Tree
 
-__all__ = ['describe_error', 'error_nodes', 'language', 'matching_nodes', 'parse']
+__all__ = ['describe_error', 'error_nodes', 'language', 'matching_nodes', 'parse', 'parse_tolerant']
 
 # grammar → (wheel module, function returning the grammar's language pointer)
 _WHEELS: dict[str, tuple[str, str]] = {
@@ -49,6 +49,24 @@ def parse(grammar: str, data: bytes) -> Tree:
 
     # A parser per call: parsers are cheap and not safe to share between threads.
     return tree_sitter.Parser(language(grammar)).parse(data)
+
+
+def parse_tolerant(grammar: str, data: bytes) -> Tree:
+    """The tree of ``data``, read again with newer syntax blanked out when it has an error.
+
+    The first tree is returned when the rewritten text does not parse either: its errors are the
+    ones to report.
+    """
+    from codestral_bot.stubs.ts_rewrite import rewrite
+
+    tree = parse(grammar, data)
+    if not tree.root_node.has_error:
+        return tree
+    rewritten = rewrite(grammar, data)
+    if rewritten == data:
+        return tree
+    retry = parse(grammar, rewritten)
+    return tree if retry.root_node.has_error else retry
 
 
 def matching_nodes(grammar: str, query_source: str, root: Node) -> list[Node]:

@@ -35,20 +35,42 @@ _MEMBER_HOLDERS = frozenset({'class_body', 'interface_body', 'enum_body', 'annot
 _BINDINGS = {'variable_declarator': ('name',)}
 
 
-def _stub_statement(statement: Node) -> str | None:
+def _thrown(statement: Node) -> Node | None:
     if statement.type != 'throw_statement':
         return None
     thrown = next(iter(values(statement, _COMMENTS)), None)
-    if thrown is None or thrown.type != 'object_creation_expression':
+    return thrown if thrown is not None and thrown.type == 'object_creation_expression' else None
+
+
+def _unsupported(thrown: Node) -> bool:
+    return last_segment(text_of(thrown.child_by_field_name('type'))) == 'UnsupportedOperationException'
+
+
+def _stub_statement(statement: Node) -> str | None:
+    thrown = _thrown(statement)
+    if thrown is None:
         return None
     exception = thrown.child_by_field_name('type')
-    if last_segment(text_of(exception)) == 'UnsupportedOperationException':
-        return 'unsupported-operation'
+    if _unsupported(thrown):
+        # Java's optional operations throw it by design; only a message saying so makes a stub.
+        arguments = thrown.child_by_field_name('arguments')
+        return 'unsupported-operation' if says_not_implemented(arguments, _STRINGS) else None
     if says_not_implemented(exception, ()):
         return 'throw-not-implemented'  # e.g. commons-lang's NotImplementedException
     if says_not_implemented(thrown.child_by_field_name('arguments'), _STRINGS):
         return 'throw-not-implemented'
     return None
+
+
+def _near_miss(statement: Node) -> str | None:
+    thrown = _thrown(statement)
+    if thrown is None or not _unsupported(thrown):
+        return None
+    return 'UnsupportedOperationException without a TODO or "not implemented": unsupported by design'
+
+
+def _returned(statement: Node) -> list[Node] | None:
+    return values(statement, _COMMENTS) if statement.type == 'return_statement' else None
 
 
 def _filler(statement: Node) -> bool:
@@ -71,12 +93,13 @@ def _scope_name(node: Node) -> str | None:
     return None
 
 
-def _excluded(node: Node) -> bool:
-    # Interface members (default methods too: throwing there marks an optional operation).
+def _excluded(node: Node) -> str | None:
+    # Interface default and static methods are code like any other (their optional operations
+    # are told apart by their message); annotation members have no code.
     parent = node.parent
     while parent is not None and parent.type not in _MEMBER_HOLDERS:
         parent = parent.parent
-    return parent is not None and parent.type in ('interface_body', 'annotation_type_body')
+    return 'annotation member' if parent is not None and parent.type == 'annotation_type_body' else None
 
 
 JAVA = Rules(
@@ -89,4 +112,9 @@ JAVA = Rules(
     filler=_filler,
     scope_name=_scope_name,
     excluded=_excluded,
+    strings=_STRINGS,
+    returned=_returned,
+    throws=lambda node: node.type == 'throw_statement',
+    near_miss=_near_miss,
+    classes=frozenset({'class_declaration', 'enum_declaration', 'record_declaration'}),
 )

@@ -23,7 +23,9 @@ _FUNCTIONS = """
 """
 _COMMENTS = frozenset({'comment', 'html_comment'})
 _STRINGS = ('string', 'template_string')
-_ZERO = frozenset({'null', 'undefined', 'void0', '0', 'false', "''", '""', '``', '[]', '{}'})
+_ZERO = frozenset({
+    'null', 'undefined', 'void0', '0', 'false', "''", '""', '``', '[]', '{}', 'Promise.resolve()',
+})
 # Declarations that name what they contain.
 _NAMED = frozenset({
     'function_declaration', 'generator_function_declaration', 'method_definition',
@@ -89,14 +91,21 @@ def _scope_name(node: Node) -> str | None:
     return None
 
 
-def _excluded(node: Node) -> bool:
-    # `declare` contexts describe code that lives elsewhere.
+def _excluded(node: Node) -> str | None:
     parent = node.parent
     while parent is not None:
         if parent.type == 'ambient_declaration':
-            return True
+            return 'a `declare` context describes code that lives elsewhere'
         parent = parent.parent
-    return False
+    return None
+
+
+def _returned(statement: Node) -> list[Node] | None:
+    if statement.type != 'return_statement':
+        return None
+    returned = values(statement, _COMMENTS)
+    return [value for node in returned for value in (
+        values(node, _COMMENTS) if node.type == 'sequence_expression' else [node])]
 
 
 def _rules(language: str, default_indent: str) -> Rules:
@@ -110,6 +119,10 @@ def _rules(language: str, default_indent: str) -> Rules:
         filler=_filler,
         scope_name=_scope_name,
         excluded=_excluded,
+        strings=_STRINGS,
+        returned=_returned,
+        throws=lambda node: node.type == 'throw_statement',
+        classes=frozenset({'class_declaration', 'class', 'abstract_class_declaration'}),
     )
 
 

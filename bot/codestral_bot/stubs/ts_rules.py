@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     'Rules',
+    'all_of_type',
     'binding_name',
     'first_of_type',
-    'has_todo_mark',
     'is_eclipse_mark',
     'last_segment',
     'named_field',
@@ -26,14 +26,14 @@ __all__ = [
 ]
 
 # "Not implemented", "Method not implemented.", "not yet implemented", NotImplementedError,
-# "unimplemented", GoLand's "implement me".
+# "unimplemented", GoLand's "implement me", NetBeans' "Not supported yet.".
 _NOT_IMPLEMENTED = re.compile(
-    r'not[\s_-]*(?:yet[\s_-]*)?implemented|\bunimplemented\b|\bimplement\s+me\b', re.IGNORECASE
+    r'not[\s_-]*(?:yet[\s_-]*)?implemented|\bunimplemented\b|\bimplement\s+me\b|not supported yet',
+    re.IGNORECASE,
 )
 # A message that *is* a TODO ("TODO", "todo: parse", "TODO(ann)…"), not one about a to-do item.
 _TODO_MESSAGE = re.compile(r'^\W*(?:todo|fixme)\b\s*(?:$|[:(\-.!…,]|implement)', re.IGNORECASE)
 # TODO/FIXME as a word in a comment: upper case anywhere, any case as the comment's first word.
-_TODO_MARK = re.compile(r'\b(?:TODO|FIXME)\b|^\W*(?i:todo|fixme)\b')
 _ECLIPSE_MARK = re.compile(r'TODO Auto-generated (?:method|constructor) stub')
 _SEGMENT_SEPARATOR = re.compile(r'::|\.')
 _QUOTES = re.compile(r'^[a-zA-Z]*#*["\'`]+|["\'`]+#*$')
@@ -51,7 +51,16 @@ class Rules:
     stub_statement: Callable[[Node], str | None]  # kind of a lone "not implemented" statement
     filler: Callable[[Node], bool]  # a statement only there to compile: return of a zero value
     scope_name: Callable[[Node], str | None]  # name a node adds to a qualified name, if any
-    excluded: Callable[[Node], bool]  # a function that is never a stub (interface members, ...)
+    # why a function is never a stub (interface members, Rust tests, ...), or None
+    excluded: Callable[[Node], str | None]
+    strings: tuple[str, ...] = ()  # node types of string literals (a message's text)
+    # the values a `return` statement (or a tail expression) gives back; None for other statements
+    returned: Callable[[Node], list[Node] | None] = lambda node: None
+    throws: Callable[[Node], bool] = lambda node: False  # a throw/panic statement, whatever it says
+    # why a lone statement that looks like a stub is not one ("UnsupportedOperationException
+    # without a message": an optional operation), or None
+    near_miss: Callable[[Node], str | None] = lambda node: None
+    classes: frozenset[str] = frozenset()  # node types of classes (contract checks)
     generated: Callable[[str], bool] = lambda text: False  # a file no one should edit
 
 
@@ -97,6 +106,20 @@ def first_of_type(node: Node, types: Iterable[str]) -> Node | None:
     return None
 
 
+def all_of_type(node: Node, types: Iterable[str]) -> list[Node]:
+    """Every node of one of ``types`` in ``node``'s subtree, in document order."""
+    wanted = frozenset(types)
+    found: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in wanted:
+            found.append(current)
+            continue
+        stack.extend(reversed(current.named_children))
+    return found
+
+
 def says_not_implemented(node: Node | None, strings: Iterable[str]) -> bool:
     """Whether arguments (or a name) say "not implemented" or carry a message that is a TODO."""
     if node is None:
@@ -105,10 +128,6 @@ def says_not_implemented(node: Node | None, strings: Iterable[str]) -> bool:
         return True
     message = first_of_type(node, strings)
     return message is not None and bool(_TODO_MESSAGE.search(_QUOTES.sub('', text_of(message))))
-
-
-def has_todo_mark(comment: str) -> bool:
-    return bool(_TODO_MARK.search(comment))
 
 
 def is_eclipse_mark(comment: str) -> bool:

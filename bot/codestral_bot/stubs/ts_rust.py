@@ -1,6 +1,7 @@
 """Rust stubs: ``todo!()``, ``unimplemented!()``, ``panic!("not implemented")`` and TODO bodies."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from codestral_bot.stubs.ts_rules import Rules
@@ -25,6 +26,16 @@ _ZERO = frozenset({
     'String::new()', 'Vec::new()',
 })
 _BINDINGS = {'let_declaration': ('pattern',)}
+_NOT_VALUES = frozenset({
+    'let_declaration', 'expression_statement', 'empty_statement', 'macro_invocation', 'function_item',
+    'struct_item', 'enum_item', 'impl_item', 'use_declaration', 'const_item', 'static_item',
+    # control flow is code, not a placeholder value
+    'match_expression', 'if_expression', 'block', 'loop_expression', 'for_expression',
+    'while_expression', 'unsafe_block', 'async_block',
+})
+# `#[test]`, `#[tokio::test]`, `#[bench]`, `#[rstest]`
+_TEST_ATTRIBUTE = re.compile(r'#\[\s*(?:[\w:]*::)?(?:test|bench|rstest)\b')
+_CFG_TEST = re.compile(r'#\[\s*cfg\s*\(\s*test\s*\)')
 
 
 def _expression(statement: Node) -> Node | None:
@@ -46,14 +57,50 @@ def _stub_statement(statement: Node) -> str | None:
     return None
 
 
-def _filler(statement: Node) -> bool:
+def _returned(statement: Node) -> list[Node] | None:
+    """What a `return x;` or a tail expression gives back (a `let` or an item gives nothing)."""
     value = _expression(statement)
-    if value is not None and value.type == 'return_expression':
-        returned = values(value, _COMMENTS)
-        value = returned[0] if returned else None
-        if value is None:
-            return True
-    return value is not None and normalized(value) in _ZERO
+    if value is None or value.type in _NOT_VALUES:
+        return None
+    if value.type == 'return_expression':
+        return values(value, _COMMENTS)
+    return [value]
+
+
+def _filler(statement: Node) -> bool:
+    returned = _returned(statement)
+    return returned is not None and all(normalized(value) in _ZERO for value in returned)
+
+
+def _panics(statement: Node) -> bool:
+    macro = _expression(statement)
+    return macro is not None and macro.type == 'macro_invocation' and (
+        last_segment(text_of(macro.child_by_field_name('macro'))) == 'panic')
+
+
+def _attributes(node: Node) -> str:
+    """The text of the attributes written above an item."""
+    texts = []
+    before = node.prev_sibling
+    while before is not None and before.type in ('attribute_item', 'line_comment', 'block_comment'):
+        if before.type == 'attribute_item':
+            texts.append(text_of(before))
+        before = before.prev_sibling
+    return ' '.join(texts)
+
+
+def _excluded(node: Node) -> str | None:
+    """Tests, and code in `const _: () = { … };` blocks, which only has to compile."""
+    if node.type == 'function_item' and _TEST_ATTRIBUTE.search(_attributes(node)):
+        return 'a #[test] function'
+    parent = node.parent
+    while parent is not None:
+        if parent.type == 'mod_item' and _CFG_TEST.search(_attributes(parent)):
+            return 'inside a #[cfg(test)] module'
+        if parent.type == 'const_item' and text_of(parent.child_by_field_name('name')) == '_':
+            return 'inside a `const _` block: compiled, never called'
+        parent = parent.parent
+    return None
 
 
 def _type_name(node: Node | None) -> str:
@@ -82,5 +129,8 @@ RUST = Rules(
     stub_statement=_stub_statement,
     filler=_filler,
     scope_name=_scope_name,
-    excluded=lambda node: False,  # trait signatures without a body are not function_items
+    excluded=_excluded,
+    strings=_STRINGS,
+    returned=_returned,
+    throws=_panics,
 )
