@@ -23,6 +23,7 @@ __all__ = [
     'DiffMode',
     'diff_text',
     'read_index_blob',
+    'repo_files',
     'repo_root',
     'untracked_files',
 ]
@@ -88,6 +89,13 @@ def untracked_files(root: Path, paths: Sequence[str] = ()) -> list[str]:
     """New files git does not track yet and does not ignore: wholly added, for a review by hand."""
     out = _git('ls-files', '-z', '--others', '--exclude-standard', '--', *paths, cwd=root)
     return [p for p in out.decode('utf-8', 'surrogateescape').split('\0') if p]
+
+
+def repo_files(root: Path, *, staged: bool) -> list[str]:
+    """The repository's files under review: the index's, plus untracked ones when the working tree is read."""
+    extra = () if staged else ('--others', '--exclude-standard')
+    out = _git('ls-files', '-z', '--cached', *extra, cwd=root)
+    return list(dict.fromkeys(p for p in out.decode('utf-8', 'surrogateescape').split('\0') if p))
 
 
 @functools.cache

@@ -23,7 +23,7 @@ from codestral_bot.sinks.terminal import print_diff
 from codestral_bot.sources import SourceSkipped
 from codestral_bot.sources import write_source
 
-__all__ = ['edits', 'fill_json', 'stub_json', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
+__all__ = ['context_lines', 'edits', 'fill_json', 'stub_json', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -46,7 +46,15 @@ def fill_json(fill: Fill) -> dict[str, Any]:
             'replacement': fill.replacement, 'prompt_tokens_estimate': fill.prompt_tokens,
             'suffix_tokens_estimate': fill.suffix_tokens,
             'usage': {'prompt_tokens': fill.usage.prompt_tokens,
-                      'completion_tokens': fill.usage.completion_tokens}}
+                      'completion_tokens': fill.usage.completion_tokens},
+            'context': [dataclasses.asdict(c) for c in fill.context]}
+
+
+def context_lines(fill: Fill) -> list[str]:
+    """``--explain``: one line per definition from another file that went into the stub's prompt."""
+    s = fill.stub
+    return [f'{s.path}:{s.start_line}: {s.name}: context: {c.path}:{c.line} {c.name} ({c.kind}, '
+            f'≈{c.tokens} tokens)' for c in fill.context]
 
 
 def edits(sources: Mapping[str, SourceFile], fills: Sequence[Fill]) -> list[Edit]:

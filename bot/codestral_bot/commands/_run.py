@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codestral_bot import __version__
+from codestral_bot.commands._outputs import context_lines
 from codestral_bot.commands._outputs import fill_json
 from codestral_bot.commands._outputs import stub_json
 from codestral_bot.config import Config
@@ -54,11 +55,18 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
         s = p.fill.stub
         out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
             f'(prompt ≈{p.fill.prompt_tokens} tokens, suffix ≈{p.fill.suffix_tokens} tokens)')
+        _explain(args, p.fill)
     noun = 'stub' if len(planned) == 1 else 'stubs'
     err(f'{len(planned)} {noun} found; nothing sent (to {endpoint.base}).')
     if endpoint.needs_key and not endpoint.key and not args.dry_run:
         err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
     return 0
+
+
+def _explain(args: argparse.Namespace, fill: Fill) -> None:
+    if getattr(args, 'explain', False):
+        for line in context_lines(fill):
+            err(line)
 
 
 def run_and_finish(args: argparse.Namespace, root: Path, config: Config, endpoint: Endpoint,
@@ -151,7 +159,7 @@ async def run_model(config: Config, endpoint: Endpoint, planned: Sequence[Planne
         comments_task = _comments_task(config, env, changes, read, sources, spending, deadline)
         fills = await fill_all(client, planned, deadline=deadline,
                                on_text=progress.on_text if progress.live else None,
-                               on_done=progress.on_done)
+                               on_done=progress.on_done, max_tokens=config.max_tokens)
         comments, comment_sources = await comments_task if comments_task is not None else (None, {})
     finally:
         progress.close()
@@ -225,6 +233,8 @@ def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fil
         _outputs.print_json(args, fills, outcome, edits)
     else:
         _outputs.print_text(sources, edits, fills, outcome)
+        for fill in fills:
+            _explain(args, fill)
         _report_problems(fills)
         if fills or findings:
             err(_summary(fills, outcome))

@@ -121,7 +121,7 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
-                   max_stubs=config.max_stubs)
+                   max_stubs=config.max_stubs, repo=_repo_context(root, args, config, read) if targets else None)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.
     endpoint = resolve_endpoint(config, os.environ) if planned or chat is None else chat
     if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
@@ -142,6 +142,16 @@ def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; '
                        'the commit proceeds', len(planned))
     return 2 if args.strict and planned else 0
+
+
+def _repo_context(root: Path, args: argparse.Namespace, config: Config, read: Any) -> Any:
+    """Definitions from other files, read from the revision under review (one `git ls-files` a run)."""
+    if config.context_share <= 0:
+        return None
+    from codestral_bot.repo_context import RepoContext
+    from codestral_bot.symbols import SymbolIndex
+
+    return RepoContext(SymbolIndex(git.repo_files(root, staged=args.staged), read), config.context_share)
 
 
 def _read(root: Path, staged: bool, path: str) -> Any:

@@ -1,0 +1,202 @@
+"""Context from the whole repository: the definitions a stub's body will likely call.
+
+For each stub, the names its file imports are ranked by how directly the stub refers to them:
+
+0. named in the stub's own function (signature, annotations, docstring, TODO text);
+1. imported but used nowhere else in the file (a body still to be written is the likely user);
+2. used in the enclosing class (fields, sibling methods);
+3. used elsewhere in the file, nearest use first.
+
+Each is resolved to its definition in another file of the repository (following re-exports a
+few levels) and kept as signature + docstring. Snippets go at the head of the prompt as comments
+in the file's language, each under the path it comes from (as editor FIM engines do), within
+``share`` of the prompt budget; the stub's own file keeps the rest.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from codestral_bot.records import ContextSnippet
+from codestral_bot.records import SourceFile
+from codestral_bot.records import Stub
+from codestral_bot.symbols import Definition
+from codestral_bot.symbols import FileSymbols
+from codestral_bot.symbols import Imported
+from codestral_bot.symbols import SymbolIndex
+from codestral_bot.tokens import estimate_tokens
+
+__all__ = ['RepoContext', 'Selection', 'render']
+
+_WORD = re.compile(r'[A-Za-z_$][\w$]*')
+_REEXPORT_DEPTH = 3
+_HEADER_WALK = 40  # lines above a body searched for its function's header
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    snippets: tuple[ContextSnippet, ...] = ()
+    head: str = ''  # what goes in front of the prompt
+
+
+@dataclasses.dataclass(frozen=True)
+class _Candidate:
+    imported: Imported
+    name: str  # the name to look up in the imported module
+    rank: tuple[int, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Regions:
+    stub: frozenset[str]  # words of the stub's function
+    scope: frozenset[str]  # words of the enclosing class (without the stub)
+    uses: dict[str, int]  # word → distance in lines from the stub to its nearest use elsewhere
+
+
+def _comment(language: str) -> str:
+    return '#' if language == 'python' else '//'
+
+
+def render(definition: Definition, language: str) -> str:
+    mark = _comment(language)
+    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.text.split('\n'))
+    return f'{mark} Path: {definition.path}\n{body}\n'
+
+
+def _short_name(stub: Stub) -> str:
+    return re.split(r'[.:]+', stub.name)[-1] if stub.name else ''
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(' \t'))
+
+
+def _header_line(lines: list[str], stub: Stub) -> int:
+    """0-based line of the stub's function header: the nearest line above the body naming it."""
+    name = _short_name(stub)
+    first = stub.start_line - 1
+    for i in range(min(first, len(lines) - 1), max(first - _HEADER_WALK, -1), -1):
+        if name and re.search(rf'(?<![\w$]){re.escape(name)}(?![\w$])', lines[i]):
+            return i
+    return max(first - 1, 0)
+
+
+def _scope_range(lines: list[str], header: int) -> tuple[int, int] | None:
+    """The enclosing class (or impl block) around the header, by indentation: (first, last) lines."""
+    level = _indent(lines[header])
+    if level == 0:
+        return None
+    start = next((i for i in range(header - 1, -1, -1) if lines[i].strip() and _indent(lines[i]) < level), None)
+    if start is None:
+        return None
+    outer = _indent(lines[start])
+    end = next((i for i in range(header + 1, len(lines))
+                if lines[i].strip() and _indent(lines[i]) <= outer and not lines[i].lstrip().startswith(('}', ')'))),
+               len(lines))
+    return start, end - 1
+
+
+def _words(lines: list[str]) -> frozenset[str]:
+    return frozenset(w for line in lines for w in _WORD.findall(line))
+
+
+def _regions(source: SourceFile, stub: Stub, import_lines: frozenset[int]) -> _Regions:
+    lines = source.text.splitlines()
+    header = _header_line(lines, stub)
+    stub_lines = range(header, min(stub.end_line, len(lines)))
+    scope = _scope_range(lines, header)
+    scope_lines = [lines[i] for i in range(*(scope[0], scope[1] + 1)) if i not in stub_lines] if scope else []
+    uses: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if i in import_lines or i in stub_lines:
+            continue
+        distance = abs(i - header)
+        for word in set(_WORD.findall(line)):
+            if distance < uses.get(word, len(lines) + 1):
+                uses[word] = distance
+    return _Regions(_words([lines[i] for i in stub_lines]), _words(scope_lines), uses)
+
+
+def _rank(word: str, regions: _Regions) -> tuple[int, int]:
+    if word in regions.stub:
+        return (0, 0)
+    if word not in regions.uses:
+        return (1, 0)
+    if word in regions.scope:
+        return (2, regions.uses[word])
+    return (3, regions.uses[word])
+
+
+def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for imp in symbols.imports:
+        if not imp.paths:
+            continue  # outside the repository (standard library, dependencies)
+        if imp.name is None:
+            for attr in sorted(symbols.attributes.get(imp.local, ())):
+                rank = min(_rank(attr, regions), _rank(imp.local, regions))
+                found.append(_Candidate(imp, attr, rank))
+        elif imp.name == '*':
+            for word in sorted(regions.stub | regions.scope):
+                found.append(_Candidate(imp, word, (0, 0) if word in regions.stub else (2, 0)))
+        else:
+            found.append(_Candidate(imp, imp.name, _rank(imp.local, regions)))
+    return sorted(found, key=lambda c: c.rank)
+
+
+class RepoContext:
+    """Picks and renders the snippets of one run; the symbol index is shared by every stub."""
+
+    def __init__(self, index: SymbolIndex, share: float) -> None:
+        self.index = index
+        self.share = share
+
+    def select(self, source: SourceFile, stub: Stub, prompt_tokens: int) -> Selection:
+        budget = int(prompt_tokens * self.share)
+        symbols = self.index.symbols(source.path, source.text) if budget > 0 else None
+        if symbols is None or not symbols.imports:
+            return Selection()
+        regions = _regions(source, stub, symbols.import_lines)
+        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language)
+
+    def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str) -> Selection:
+        chosen: list[tuple[Definition, str, int]] = []
+        seen: set[tuple[str, str]] = set()
+        spent = 0
+        for candidate in candidates:
+            for definition in self._resolve(candidate.imported.paths, candidate.name, _REEXPORT_DEPTH):
+                key = (definition.path, definition.name)
+                if key in seen or definition.path == symbols.path:
+                    continue
+                seen.add(key)
+                text = render(definition, language)
+                cost = estimate_tokens(text)
+                if spent + cost <= budget:
+                    chosen.append((definition, text, cost))
+                    spent += cost
+                break
+        snippets = tuple(ContextSnippet(d.path, d.name, d.kind, d.line, cost) for d, _, cost in chosen)
+        head = ''.join(text for _, text, _ in chosen)
+        return Selection(snippets, head + '\n' if head else '')
+
+    def _resolve(self, paths: tuple[str, ...], name: str, depth: int) -> Iterator[Definition]:
+        """The definition of ``name`` in the first of ``paths`` that has it, following re-exports."""
+        for path in paths:
+            symbols = self.index.symbols(path)
+            if symbols is None:
+                continue
+            if name in symbols.definitions:
+                yield symbols.definitions[name]
+                return
+            if depth <= 0:
+                continue
+            for imp in symbols.imports:
+                if imp.paths and (imp.local == name or imp.name == '*'):
+                    inner = imp.name if imp.name not in (None, '*') else name
+                    if imp.name is None:
+                        continue  # `name` is a module here: nothing to show for it
+                    found = list(self._resolve(imp.paths, inner, depth - 1))
+                    if found:
+                        yield found[0]
+                        return
