@@ -134,7 +134,10 @@ def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
         if not imp.paths:
             continue  # outside the repository (standard library, dependencies)
         if imp.name is None:
-            for attr in sorted(symbols.attributes.get(imp.local, ())):
+            attrs = set(symbols.attributes.get(imp.local, ()))
+            if imp.local in regions.stub:  # `util.slugify` in a docstring or TODO is no Attribute node
+                attrs |= regions.stub
+            for attr in sorted(attrs):
                 rank = min(_rank(attr, regions), _rank(imp.local, regions))
                 found.append(_Candidate(imp, attr, rank))
         elif imp.name == '*':

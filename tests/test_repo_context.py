@@ -1,0 +1,240 @@
+"""Context from the whole repository (issue 16): which definitions reach a stub's prompt, and how."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from codestral_bot.context import build_request
+from codestral_bot.records import SourceFile
+from codestral_bot.repo_context import RepoContext
+from codestral_bot.sources import SourceSkipped
+from codestral_bot.sources import decode_source
+from codestral_bot.stubs import find_stubs
+from codestral_bot.symbols import SymbolIndex
+from codestral_bot.tokens import estimate_tokens
+from tests.fakes.codestral import FakeCodestral
+from tests.fakes.codestral import Reply
+from tests.repo_util import cli_env
+from tests.repo_util import commit_all
+from tests.repo_util import make_repo
+from tests.repo_util import run_cli
+from tests.repo_util import write
+
+UTIL = '''import re
+
+SEP = '-'
+
+
+def slugify(text: str, *, sep: str = SEP) -> str:
+    """Lower-case words of ``text`` joined by ``sep``."""
+    words = re.findall(r'\\w+', text.lower())
+    return sep.join(words)
+
+
+class Page:
+    """A page of the site."""
+
+    title: str
+    slug: str = ''
+
+    def url(self, base: str) -> str:
+        """The absolute URL of the page."""
+        return base.rstrip('/') + '/' + self.slug
+
+    def _secret(self) -> None:
+        return None
+'''
+
+VIEWS = '''from __future__ import annotations
+
+from pkg.util import Page
+from pkg.util import slugify
+
+
+def make_page(title: str) -> Page:
+    """A page for ``title``, its slug made from the title."""
+    pass
+'''
+
+FILLED_BODY = '    return Page(title=title, slug=slugify(title))\n'
+
+
+def _reader(files: dict[str, str]) -> Callable[[str], SourceFile]:
+    def read(path: str) -> SourceFile:
+        if path not in files:
+            raise SourceSkipped(f'{path}: gone')
+        return decode_source(path, files[path].encode())
+    return read
+
+
+def _select(files: dict[str, str], path: str, *, share: float = 0.25, prompt_tokens: int = 3000):
+    index = SymbolIndex(sorted(files), _reader(files))
+    source = _reader(files)(path)
+    (stub,) = find_stubs(path, source.text)
+    selection = RepoContext(index, share).select(source, stub, prompt_tokens)
+    request = build_request(source, stub, prompt_tokens=prompt_tokens, suffix_tokens=500, head=selection.head)
+    return selection, request, index
+
+
+def test_imported_helpers_reach_the_prompt_as_commented_signatures() -> None:
+    selection, request, _ = _select({'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': VIEWS},
+                                    'pkg/views.py')
+    assert [(s.path, s.name, s.kind, s.line) for s in selection.snippets] == [
+        ('pkg/util.py', 'Page', 'class', 12), ('pkg/util.py', 'slugify', 'function', 6)]
+    assert request.prompt.startswith(
+        '# Path: pkg/util.py\n'
+        '# class Page:\n'
+        '#     """A page of the site."""\n'
+        "#     title: str\n"
+        "#     slug: str = ''\n"
+        '#     def url(self, base: str) -> str:\n'
+        '#         """The absolute URL of the page."""\n'
+        '#         ...\n'
+        '# Path: pkg/util.py\n'
+        "# def slugify(text: str, *, sep: str = SEP) -> str:\n"
+        '#     """Lower-case words of ``text`` joined by ``sep``."""\n'
+        '#     ...\n'
+        '\n'
+        'from __future__ import annotations\n')
+    assert 're.findall' not in request.prompt and '_secret' not in request.prompt  # no bodies, no privates
+    assert request.prompt.endswith(VIEWS[:VIEWS.index('    pass')] + '    ')
+    assert [s.tokens for s in selection.snippets] == [estimate_tokens(t) for t in
+                                                      selection.head.split('\n# Path')[0:1]] + [selection.snippets[1].tokens]
+
+
+def test_names_the_stub_mentions_rank_before_the_other_imports() -> None:
+    views = VIEWS.replace('from pkg.util import slugify\n', 'from pkg.util import slugify\nfrom pkg.util import SEP\n')
+    views = views.replace('its slug made from the title', 'use slugify')
+    selection, _, _ = _select({'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
+    # Page (annotation) and slugify (docstring) are named by the stub; SEP is only imported
+    assert [s.name for s in selection.snippets] == ['Page', 'slugify', 'SEP']
+
+
+def test_snippets_stay_within_their_share_of_the_prompt_budget() -> None:
+    files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS}
+    selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=200)  # 50 tokens for snippets
+    assert [s.name for s in selection.snippets] == ['slugify']  # Page does not fit; the next one does
+    assert sum(s.tokens for s in selection.snippets) <= 50
+    assert request.prompt_tokens <= 200 + 2
+    none, request, _ = _select(files, 'pkg/views.py', share=0.0)
+    assert none.snippets == () and request.prompt.startswith('from __future__')
+
+
+def test_re_exports_and_module_attributes_are_followed() -> None:
+    views = ('import pkg.text as text\nfrom pkg import Page\n\n\ndef make(title):\n'
+             '    """Use text.slugify on the title."""\n    pass\n')
+    files = {'pkg/__init__.py': 'from .util import *\n', 'pkg/util.py': UTIL,
+             'pkg/text.py': 'from pkg.util import slugify\n', 'pkg/views.py': views}
+    selection, _, _ = _select(files, 'pkg/views.py')
+    assert {(s.path, s.name) for s in selection.snippets} == {('pkg/util.py', 'slugify'), ('pkg/util.py', 'Page')}
+
+
+def test_only_the_files_the_stub_imports_are_parsed() -> None:
+    files = {f'pkg/other{i}.py': f'def f{i}():\n    return {i}\n' for i in range(200)}
+    files.update({'pkg/util.py': UTIL, 'pkg/views.py': VIEWS})
+    _, _, index = _select(files, 'pkg/views.py')
+    assert index.parsed == 2  # the stub's file and pkg/util.py, not the 200 others
+
+
+def test_a_broken_or_missing_helper_file_costs_its_snippets_only() -> None:
+    views = 'from pkg.util import slugify\nfrom pkg.gone import thing\n\n\ndef f(x):\n    pass\n'
+    files = {'pkg/util.py': 'def slugify(:\n', 'pkg/views.py': views, 'pkg/gone.py': ''}
+    index = SymbolIndex(sorted(files), _reader({k: v for k, v in files.items() if k != 'pkg/gone.py'}))
+    source = decode_source('pkg/views.py', views.encode())
+    (stub,) = find_stubs('pkg/views.py', views)
+    assert RepoContext(index, 0.25).select(source, stub, 3000).snippets == ()
+
+
+def test_names_from_outside_the_repository_are_not_snippets() -> None:
+    views = ('import os\nfrom json import dumps\nfrom pkg.util import slugify\n\n\ndef slugify_all(xs):\n'
+             '    pass\n')
+    selection, _, index = _select({'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
+    assert [s.name for s in selection.snippets] == ['slugify']
+    assert index.parsed == 2
+
+
+# ---------------------------------------------------------------- end to end
+
+
+KEY = 'test-key'
+
+
+@pytest.fixture
+def repo(tmp_path: Path):  # type: ignore[no-untyped-def]
+    repo = make_repo(tmp_path / 'repo')
+    write(repo, 'pkg/__init__.py', '')
+    write(repo, 'pkg/util.py', UTIL)
+    commit_all(repo, 'init')
+    return repo
+
+
+def _env(fake: FakeCodestral, tmp_path: Path) -> dict[str, str]:
+    return cli_env(CODESTRAL_API_KEY=KEY, CODESTRAL_BOT_API_BASE=fake.url,
+                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
+
+
+def _root(repo) -> Path:  # type: ignore[no-untyped-def]
+    return Path(repo.working_tree_dir)
+
+
+def test_json_and_explain_list_the_snippets_and_the_round_trip_stays_exact(
+        repo, fake_codestral: FakeCodestral, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    original = VIEWS.replace('    pass\n', FILLED_BODY)
+    write(repo, 'pkg/views.py', VIEWS)
+    fake_codestral.responder = lambda body: FILLED_BODY.strip()  # a perfect model
+    env = _env(fake_codestral, tmp_path)
+    result = run_cli(['review', '--json', '--no-comments'], _root(repo), env)
+    (fill,) = json.loads(result.stdout)['fills']
+    assert [(c['path'], c['name'], c['kind'], c['line']) for c in fill['context']] == [
+        ('pkg/util.py', 'Page', 'class', 12), ('pkg/util.py', 'slugify', 'function', 6)]
+    assert all(c['tokens'] > 0 for c in fill['context'])
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
+    assert request.json['prompt'].startswith('# Path: pkg/util.py\n# class Page:\n')
+
+    explained = run_cli(['review', '--explain', '--no-comments', '--apply'], _root(repo), env)
+    assert explained.returncode == 0, explained.stderr
+    lines = [line for line in explained.stderr.splitlines() if ': context: ' in line]
+    assert lines == [
+        f'pkg/views.py:9: make_page: context: pkg/util.py:12 Page (class, ≈{fill["context"][0]["tokens"]} tokens)',
+        f'pkg/views.py:9: make_page: context: pkg/util.py:6 slugify (function, ≈{fill["context"][1]["tokens"]} tokens)',
+    ]
+    assert (_root(repo) / 'pkg/views.py').read_bytes() == original.encode()  # snippets never reach the file
+
+
+def test_staged_review_reads_the_helpers_from_the_index(repo, fake_codestral: FakeCodestral,
+                                                        tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(repo, 'pkg/views.py', VIEWS)
+    repo.git.add('-A')
+    write(repo, 'pkg/util.py', UTIL.replace('def slugify(text: str', 'def slugify(unstaged_text: str'))
+    fake_codestral.responder = lambda body: FILLED_BODY.strip()
+    run_cli(['review', '--staged', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
+    assert '# def slugify(text: str, *, sep: str = SEP) -> str:' in request.json['prompt']
+    assert 'unstaged_text' not in request.json['prompt']
+
+
+def test_context_share_zero_sends_the_file_alone(repo, fake_codestral: FakeCodestral,
+                                                 tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(repo, 'pkg/views.py', VIEWS)
+    write(repo, '.codestral-bot.toml', 'context_share = 0\n')
+    fake_codestral.responder = lambda body: FILLED_BODY.strip()
+    run_cli(['review', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
+    assert request.json['prompt'].startswith('from __future__ import annotations\n')
+
+
+def test_a_looping_answer_is_refused_not_trimmed_into_a_fill(repo, fake_codestral: FakeCodestral,
+                                                             tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write(repo, 'pkg/views.py', VIEWS)
+    # the incident: one line repeated for 1.2 MB, ending in a syntax error; once the answer is cut
+    # to max_tokens, what is left is the repetition, which used to become the body `x = 1`
+    fake_codestral.enqueue('fim', Reply(text='x = 1\n    ' * 120_000 + 'def (', finish_reason='stop'))
+    result = run_cli(['review', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ''
+    assert ("pkg/views.py:9: make_page: fill rejected: degenerate answer: the line 'x = 1' repeats"
+            in result.stderr)
+    assert (_root(repo) / 'pkg/views.py').read_text() == VIEWS
