@@ -32,6 +32,7 @@ __all__ = ['RepoContext', 'Selection', 'render']
 _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
+_DOC_MARKS = ('//', '/*', '*', '#', '@')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +79,15 @@ def _header_line(lines: list[str], stub: Stub) -> int:
     first = stub.start_line - 1
     for i in range(min(first, len(lines) - 1), max(first - _HEADER_WALK, -1), -1):
         if name and re.search(rf'(?<![\w$]){re.escape(name)}(?![\w$])', lines[i]):
-            return i
+            return _doc_start(lines, i)
     return max(first - 1, 0)
+
+
+def _doc_start(lines: list[str], header: int) -> int:
+    """The first line of the comments and decorators just above a header: they belong to the stub."""
+    while header > 0 and lines[header - 1].lstrip().startswith(_DOC_MARKS):
+        header -= 1
+    return header
 
 
 def _scope_range(lines: list[str], header: int) -> tuple[int, int] | None:
@@ -140,9 +148,9 @@ def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
             for attr in sorted(attrs):
                 rank = min(_rank(attr, regions), _rank(imp.local, regions))
                 found.append(_Candidate(imp, attr, rank))
-        elif imp.name == '*':
-            for word in sorted(regions.stub | regions.scope):
-                found.append(_Candidate(imp, word, (0, 0) if word in regions.stub else (2, 0)))
+        elif imp.name == '*':  # a star import, or a Go/Java package's other files
+            for word in sorted(regions.stub | regions.scope | regions.uses.keys()):
+                found.append(_Candidate(imp, word, _rank(word, regions)))
         else:
             found.append(_Candidate(imp, imp.name, _rank(imp.local, regions)))
     return sorted(found, key=lambda c: c.rank)
@@ -195,7 +203,7 @@ class RepoContext:
             if depth <= 0:
                 continue
             for imp in symbols.imports:
-                if imp.paths and (imp.local == name or imp.name == '*'):
+                if imp.paths and imp.reexports and (imp.local == name or imp.name == '*'):
                     inner = imp.name if imp.name not in (None, '*') else name
                     if imp.name is None:
                         continue  # `name` is a module here: nothing to show for it

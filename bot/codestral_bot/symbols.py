@@ -47,6 +47,7 @@ class Imported:
     local: str
     name: str | None
     paths: tuple[str, ...]
+    reexports: bool = True  # False for a Go/Java package's other files: no name passes through them
 
 
 @dataclasses.dataclass(frozen=True)
@@ -279,10 +280,14 @@ class SymbolIndex:
 
     def __init__(self, paths: Sequence[str], read: Callable[[str], SourceFile]) -> None:
         self.paths = tuple(paths)
+        self._path_set = frozenset(self.paths)
         self._read = read
         self._python = _PythonModules(self.paths)
         self._files: dict[str, FileSymbols | None] = {}
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
+
+    def _text(self, path: str) -> str:
+        return self._read(path).text
 
     def resolve_python(self, module: str, level: int, from_path: str) -> tuple[str, ...]:
         return self._python.resolve(module, level, from_path)
@@ -306,7 +311,7 @@ class SymbolIndex:
                 return python_symbols(path, text, self._python.resolve)
             from codestral_bot import symbols_ts
 
-            return symbols_ts.file_symbols(path, language, text, self.paths)
+            return symbols_ts.file_symbols(path, language, text, self._path_set, self._text)
         except Exception as e:  # one unreadable helper file never stops a fill
             logger.debug('%s: no symbols (%s)', path, e)
             return None
