@@ -238,3 +238,72 @@ def test_a_looping_answer_is_refused_not_trimmed_into_a_fill(repo, fake_codestra
     assert ("pkg/views.py:9: make_page: fill rejected: degenerate answer: the line 'x = 1' repeats"
             in result.stderr)
     assert (_root(repo) / 'pkg/views.py').read_text() == VIEWS
+
+
+# ---------------------------------------------------------------- the brace languages
+
+
+def _snippets(files: dict[str, str], path: str) -> tuple[list[tuple[str, str]], str]:
+    index = SymbolIndex(sorted(files), _reader(files))
+    source = _reader(files)(path)
+    (stub,) = find_stubs(path, source.text)
+    selection = RepoContext(index, 0.25).select(source, stub, 3000)
+    return [(s.path, s.name) for s in selection.snippets], selection.head
+
+
+TS_TEXT = '''/** Lower-case words joined by sep. */
+export function slugify(text: string, sep = '-'): string {
+  return text.toLowerCase().split(/\\W+/).join(sep);
+}
+export class Page {
+  title: string;
+  constructor(title: string) { this.title = title; }
+  url(base: string): string { return base + '/' + slugify(this.title); }
+  private secret(): void {}
+}
+'''
+
+
+def test_typescript_imports_through_an_index_re_export() -> None:
+    app = ("import { Page, slugify } from './lib';\n\n"
+           'export function makePage(title: string): Page {\n  throw new Error("Not implemented");\n}\n')
+    found, head = _snippets({'src/lib/text.ts': TS_TEXT, 'src/lib/index.ts': "export * from './text';\n",
+                             'src/app.ts': app}, 'src/app.ts')
+    assert found == [('src/lib/text.ts', 'Page'), ('src/lib/text.ts', 'slugify')]
+    assert ('// Path: src/lib/text.ts\n// /** Lower-case words joined by sep. */\n'
+            "// function slugify(text: string, sep = '-'): string { ... }\n") in head
+    assert 'toLowerCase' not in head and 'secret' not in head
+
+
+def test_go_sees_its_package_and_the_module_s_packages() -> None:
+    util = ('package util\n\n// Slugify lower-cases words joined by sep.\nfunc Slugify(text string, sep string) string {\n'
+            '\treturn text\n}\n')
+    app = ('package app\n\nimport (\n\t"fmt"\n\t"example.com/proj/util"\n)\n\n// MakeTitle trims with pageTitle.\n'
+           'func MakeTitle(title string) string {\n\tpanic("not implemented")\n}\n\n'
+           'func other() { fmt.Println(util.Slugify("a", "-")) }\n')
+    found, head = _snippets({'go.mod': 'module example.com/proj\n\ngo 1.22\n', 'util/util.go': util,
+                             'app/helpers.go': 'package app\n\nfunc pageTitle(s string) string { return s }\n',
+                             'app/app_test.go': 'package app\n\nfunc pageTitle2() {}\n', 'app/app.go': app},
+                            'app/app.go')
+    assert found == [('app/helpers.go', 'pageTitle'), ('util/util.go', 'Slugify')]
+    assert '// func Slugify(text string, sep string) string { ... }' in head
+
+
+def test_rust_use_paths_and_java_imports_resolve_to_files() -> None:
+    net = ('/// Parse a header line.\npub fn parse_header(line: &str) -> Option<String> { None }\n'
+           'pub struct Request { pub path: String }\nimpl Request {\n    pub fn new(path: &str) -> Self { todo() }\n}\n')
+    app = 'use crate::net::{parse_header, Request};\n\npub fn handle(line: &str) -> Request {\n    todo!()\n}\n'
+    found, head = _snippets({'Cargo.toml': '', 'src/lib.rs': 'pub mod net;\npub mod app;\n',
+                             'src/net/mod.rs': net, 'src/app.rs': app}, 'src/app.rs')
+    assert found == [('src/net/mod.rs', 'Request'), ('src/net/mod.rs', 'parse_header')]
+    assert '//     pub fn new(path: &str) -> Self { ... }' in head
+
+    helper = ('package com.x.util;\n\n/** Helps. */\npublic class Helper {\n    private int count = 0;\n'
+              '    public static String slugify(String text) { return text; }\n    private void secret() {}\n}\n')
+    app = ('package com.x.app;\n\nimport com.x.util.Helper;\n\npublic class App {\n'
+           '    public String make(String title) {\n        throw new UnsupportedOperationException();\n    }\n}\n')
+    found, head = _snippets({'src/com/x/util/Helper.java': helper, 'src/com/x/app/App.java': app},
+                            'src/com/x/app/App.java')
+    assert found == [('src/com/x/util/Helper.java', 'Helper')]
+    assert head == ('// Path: src/com/x/util/Helper.java\n// /** Helps. */\n// public class Helper {\n'
+                    '//     public static String slugify(String text) { ... }\n// }\n\n')
