@@ -90,9 +90,7 @@ def test_imported_helpers_reach_the_prompt_as_commented_signatures() -> None:
         '#     """A page of the site."""\n'
         "#     title: str\n"
         "#     slug: str = ''\n"
-        '#     def url(self, base: str) -> str:\n'
-        '#         """The absolute URL of the page."""\n'
-        '#         ...\n'
+        '#     def url(self, base: str) -> str: ...\n'
         '# Path: pkg/util.py\n'
         "# def slugify(text: str, *, sep: str = SEP) -> str:\n"
         '#     """Lower-case words of ``text`` joined by ``sep``."""\n'
@@ -115,10 +113,12 @@ def test_names_the_stub_mentions_rank_before_the_other_imports() -> None:
 
 def test_snippets_stay_within_their_share_of_the_prompt_budget() -> None:
     files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS}
-    selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=200)  # 50 tokens for snippets
+    page, slugify = _select(files, 'pkg/views.py')[0].snippets
+    assert page.tokens > slugify.tokens
+    budget = 4 * slugify.tokens  # a quarter of it: room for slugify, not for Page
+    selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=budget)
     assert [s.name for s in selection.snippets] == ['slugify']  # Page does not fit; the next one does
-    assert sum(s.tokens for s in selection.snippets) <= 50
-    assert request.prompt_tokens <= 200 + 2
+    assert request.prompt_tokens <= budget + 2
     none, request, _ = _select(files, 'pkg/views.py', share=0.0)
     assert none.snippets == () and request.prompt.startswith('from __future__')
 

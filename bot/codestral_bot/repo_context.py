@@ -33,6 +33,7 @@ _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
 _DOC_MARKS = ('//', '/*', '*', '#', '@')
+_SMALLEST = 12  # tokens: no snippet is cheaper (path line + one short line)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,9 +60,10 @@ def _comment(language: str) -> str:
     return '#' if language == 'python' else '//'
 
 
-def render(definition: Definition, language: str) -> str:
+def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset()) -> str:
+    """``# Path: …`` then the definition as comment lines; a class shows the members ``wanted`` first."""
     mark = _comment(language)
-    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.text.split('\n'))
+    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.render(wanted).split('\n'))
     return f'{mark} Path: {definition.path}\n{body}\n'
 
 
@@ -169,19 +171,22 @@ class RepoContext:
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
-        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language)
+        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language, regions.stub | regions.scope)
 
-    def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str) -> Selection:
+    def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
+              wanted: frozenset[str]) -> Selection:
         chosen: list[tuple[Definition, str, int]] = []
         seen: set[tuple[str, str]] = set()
         spent = 0
         for candidate in candidates:
+            if budget - spent < _SMALLEST:
+                break  # full: resolving further names would parse files for nothing
             for definition in self._resolve(candidate.imported.paths, candidate.name, _REEXPORT_DEPTH):
                 key = (definition.path, definition.name)
                 if key in seen or definition.path == symbols.path:
                     continue
                 seen.add(key)
-                text = render(definition, language)
+                text = render(definition, language, wanted)
                 cost = estimate_tokens(text)
                 if spent + cost <= budget:
                     chosen.append((definition, text, cost))

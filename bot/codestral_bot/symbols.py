@@ -10,6 +10,7 @@ import ast
 import dataclasses
 import logging
 import posixpath
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -20,8 +21,8 @@ __all__ = ['Definition', 'FileSymbols', 'Imported', 'SymbolIndex', 'python_symbo
 
 logger = logging.getLogger('codestral_bot')
 
-_DOC_LINES = 8  # a docstring longer than this is cut: its first lines say what the function does
-_CLASS_LINES = 40  # a class summary stops here (fields first, then method signatures)
+_DOC_LINES = 6  # a docstring longer than this is cut: its first lines say what the function does
+_FIRST_MEMBERS = ('__init__', 'constructor', 'new')  # how to build one: shown before other members
 _LINE_CHARS = 160
 
 
@@ -33,7 +34,25 @@ class Definition:
     name: str
     kind: str  # 'function', 'class', 'variable', 'type'
     line: int  # 1-based
-    text: str  # source-language text, no body, '\n' line ends
+    text: str  # source-language text, no body, '\n' line ends (a class: its header and docstring)
+    # a class's fields and method signatures, (name, one line): which are shown depends on the stub
+    members: tuple[tuple[str, str], ...] = ()
+    closing: str = ''  # after the members ('}' in the brace languages)
+
+    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 12) -> str:
+        """The text, with at most ``limit`` members: those ``wanted`` (named by the stub) first."""
+        if not self.members:
+            return self.text
+        order = sorted(range(len(self.members)), key=lambda i: (
+            self.members[i][0] not in wanted, self.members[i][0] not in _FIRST_MEMBERS, i))
+        keep = sorted(order[:limit])
+        lines = [self.text, *(self.members[i][1] for i in keep)]
+        if len(keep) < len(self.members):
+            lines.append(f'    {self._comment()} ... {len(self.members) - len(keep)} more members')
+        return '\n'.join(lines + ([self.closing] if self.closing else []))
+
+    def _comment(self) -> str:
+        return '#' if self.path.endswith(('.py', '.pyw')) else '//'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,29 +133,32 @@ def _function_text(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDe
     return [*_decorators(lines, node), *_signature_lines(lines, node), *_docstring(node, '    '), '    ...']
 
 
-def _class_member_lines(lines: list[str], node: ast.ClassDef) -> list[str]:
-    fields: list[str] = []
-    methods: list[str] = []
+def _one_line(header: list[str]) -> str:
+    """A wrapped signature joined on one line: a class summary lists one member a line."""
+    joined = ' '.join(part.strip() for part in header)
+    return _cut(re.sub(r'([(\[]) | ([)\]])|,(?=[)\]])', r'\1\2', joined))
+
+
+def _class_members(lines: list[str], node: ast.ClassDef) -> tuple[tuple[str, str], ...]:
+    """(name, one line) per field and public method, in order: the summary picks among them."""
+    members: list[tuple[str, str]] = []
     for item in node.body:
         if isinstance(item, (ast.AnnAssign, ast.Assign)) and item.lineno == item.end_lineno:
-            fields.append('    ' + _cut(lines[item.lineno - 1].strip()))
+            target = item.targets[0] if isinstance(item, ast.Assign) else item.target
+            name = target.id if isinstance(target, ast.Name) else ''
+            members.append((name, '    ' + _cut(lines[item.lineno - 1].strip())))
         elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if item.name.startswith('_') and item.name not in ('__init__', '__call__', '__post_init__'):
+            if item.name.startswith('_') and item.name not in ('__init__', '__call__'):
                 continue
-            head = [*_decorators(lines, item), *_signature_lines(lines, item)]
-            doc = ast.get_docstring(item)
-            summary = [f'        """{_cut(doc.strip().splitlines()[0])}"""'] if doc and doc.strip() else []
-            methods += ['    ' + h for h in head] + summary + ['        ...']
-    return fields + methods
+            decorators = [d for d in _decorators(lines, item) if d in ('@property', '@staticmethod', '@classmethod')]
+            members.append((item.name, '    ' + _one_line([*decorators, *_signature_lines(lines, item)]) + ' ...'))
+    return tuple(members)
 
 
-def _class_text(lines: list[str], node: ast.ClassDef) -> list[str]:
-    text = [*_decorators(lines, node), *_signature_lines(lines, node), *_docstring(node, '    ')]
-    members = _class_member_lines(lines, node)
-    room = max(_CLASS_LINES - len(text), 0)
-    if len(members) > room:
-        members = members[:room] + ['    # ... (more members)']
-    return text + (members or ['    ...'])
+def _class_head(lines: list[str], node: ast.ClassDef) -> list[str]:
+    doc = ast.get_docstring(node)
+    first = [f'    """{_cut(doc.strip().splitlines()[0])}"""'] if doc and doc.strip() else []
+    return [*_decorators(lines, node), *_signature_lines(lines, node), *first]
 
 
 def _variable(lines: list[str], node: ast.Assign | ast.AnnAssign) -> list[str] | None:
@@ -167,7 +189,8 @@ def _definition(path: str, lines: list[str], node: ast.stmt) -> Definition | Non
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return Definition(path, node.name, 'function', node.lineno, '\n'.join(_function_text(lines, node)))
     if isinstance(node, ast.ClassDef):
-        return Definition(path, node.name, 'class', node.lineno, '\n'.join(_class_text(lines, node)))
+        return Definition(path, node.name, 'class', node.lineno, '\n'.join(_class_head(lines, node)),
+                          _class_members(lines, node))
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         text = _variable(lines, node)
         if text is not None:

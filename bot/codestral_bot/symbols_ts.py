@@ -9,6 +9,7 @@ and ``mod x;``. Go and Java also see the other files of their package, which nee
 """
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
@@ -28,7 +29,6 @@ __all__ = ['file_symbols']
 
 _DOC_LINES = 8
 _SHORT = 25  # a type this short is shown whole (struct fields, interface methods)
-_MEMBERS = 30
 _LINE_CHARS = 160
 _FUNCTIONS = {'function_declaration', 'generator_function_declaration', 'function_item', 'function_signature',
               'method_declaration'}
@@ -84,36 +84,34 @@ def _value_header(node: Node, source: bytes) -> str:
     return lines[0] + (' ...' if len(lines) > 1 else '') if lines else ''
 
 
-def _members(body: Node, source: bytes) -> list[str]:
+def _members(body: Node, source: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, one line) per field and public method of a class body."""
     out = []
     for member in body.named_children:
         if member.type in _COMMENTS:
             continue
         text = _text(member)
+        name = _text(member.child_by_field_name('name')) or next(iter(re.findall(r'\w+(?=\s*[;:=]|\s*$)', text)), '')
+        if re.match(r'\s*(private|protected)\b', text) or name.startswith(('_', '#')):
+            continue
         if member.child_by_field_name('body') is not None and member.type not in ('class_declaration',):
-            name = _text(member.child_by_field_name('name'))
-            if name.startswith(('_', '#')) or re.match(r'\s*private\b', text):
-                continue
-            out.append(_header(member, source))
-        elif '\n' not in text.strip() and not re.match(r'\s*private\b', text):
-            out.append(text.strip())
-    return out
+            out.append((name, '    ' + _cut(' '.join(_header(member, source).split()))))
+        elif '\n' not in text.strip():
+            out.append((name, '    ' + _cut(text.strip())))
+    return tuple(out)
 
 
-def _type_text(node: Node, source: bytes) -> str:
-    """A struct, interface or short type whole; a class as its header, fields and method headers."""
+def _type_parts(node: Node, source: bytes) -> tuple[str, tuple[tuple[str, str], ...], str]:
+    """A struct, interface or short type whole; a class as its header + members + closing brace."""
     text = _text(node)
     body = node.child_by_field_name('body')
     has_code = body is not None and any(m.child_by_field_name('body') is not None for m in body.named_children)
     if text.count('\n') < _SHORT and not has_code:
-        return text
+        return text, (), ''
     if body is None:
-        return text.splitlines()[0] + ' ...'
+        return text.splitlines()[0] + ' ...', (), ''
     head = source[node.start_byte:body.start_byte].decode('utf-8', 'replace').rstrip()
-    members = _members(body, source)
-    if len(members) > _MEMBERS:
-        members = members[:_MEMBERS] + ['// ... (more members)']
-    return '\n'.join([head + ' {', *[f'    {_cut(m.splitlines()[0])}' for m in members if m], '}'])
+    return head + ' {', _members(body, source), '}'
 
 
 def _names(node: Node) -> list[str]:
@@ -135,13 +133,14 @@ class _Builder:
         self.path = path
         self.source = source
         self.definitions: dict[str, Definition] = {}
-        self.methods: dict[str, list[str]] = {}  # Go receivers and Rust impls, by type name
+        self.methods: dict[str, list[tuple[str, str]]] = {}  # Go receivers and Rust impls, by type name
 
-    def add(self, name: str, kind: str, node: Node, text: str, doc_of: Node) -> None:
+    def add(self, name: str, kind: str, node: Node, text: str, doc_of: Node,
+            members: tuple[tuple[str, str], ...] = (), closing: str = '') -> None:
         if name and name not in self.definitions:
             lines = [*_doc(doc_of), *text.splitlines()]
             self.definitions[name] = Definition(self.path, name, kind, node.start_point.row + 1,
-                                                '\n'.join(_cut(line.rstrip()) for line in lines))
+                                                '\n'.join(_cut(line.rstrip()) for line in lines), members, closing)
 
     def visit(self, node: Node, doc_of: Node) -> None:
         kind = node.type
@@ -152,16 +151,19 @@ class _Builder:
                 self.visit(inner, node)
         elif kind == 'method_declaration' and node.child_by_field_name('receiver') is not None:
             receiver = re.findall(r'\w+', _text(node.child_by_field_name('receiver')))
-            self.methods.setdefault(receiver[-1] if receiver else '', []).append(_header(node, self.source))
+            line = _cut(' '.join(_header(node, self.source).split()))
+            self.methods.setdefault(receiver[-1] if receiver else '', []).append(
+                (_text(node.child_by_field_name('name')), line))
         elif kind in _FUNCTIONS:
             self.add(_text(node.child_by_field_name('name')), 'function', node, _header(node, self.source), doc_of)
         elif kind in _TYPES:
             self.add(_text(node.child_by_field_name('name')), 'class' if 'class' in kind else 'type', node,
-                     _type_text(node, self.source), doc_of)
+                     *_type_parts(node, self.source)[:1], doc_of, *_type_parts(node, self.source)[1:])
         elif kind == 'type_declaration':  # Go
             for spec in node.named_children:
                 if spec.type in ('type_spec', 'type_alias'):
-                    self.add(_text(spec.child_by_field_name('name')), 'type', node, _type_text(node, self.source), doc_of)
+                    text, members, closing = _type_parts(node, self.source)
+                    self.add(_text(spec.child_by_field_name('name')), 'type', node, text, doc_of, members, closing)
         elif kind == 'impl_item':  # Rust: the methods join their type's summary
             self._impl(node)
         elif kind in _VARIABLES:
@@ -174,20 +176,21 @@ class _Builder:
         body = node.child_by_field_name('body')
         if not names or body is None:
             return
-        trait = _text(node.child_by_field_name('trait'))
-        header = f'impl {trait + " for " if trait else ""}{_text(node.child_by_field_name("type"))}'
-        members = [_header(m, self.source) for m in body.named_children if m.type == 'function_item']
-        self.methods.setdefault(names[0], []).append(
-            '\n'.join([header + ' {', *[f'    {m.splitlines()[0]}' for m in members], '}']))
+        for member in body.named_children:
+            if member.type == 'function_item' and _text(member).startswith('pub'):
+                line = '    ' + _cut(' '.join(_header(member, self.source).split()))
+                self.methods.setdefault(names[0], []).append((_text(member.child_by_field_name('name')), line))
 
-    def finish(self) -> dict[str, Definition]:
+    def finish(self, language: str) -> dict[str, Definition]:
         for name, methods in self.methods.items():
             known = self.definitions.get(name)
             if known is None or not methods:
                 continue
-            extra = '\n'.join(line for m in methods for line in m.splitlines())
-            self.definitions[name] = Definition(known.path, known.name, known.kind, known.line,
-                                                known.text + '\n' + extra)
+            text, closing = known.text, known.closing
+            if language == 'rust':  # the methods of every `impl` block, shown as one block
+                text, closing = f'{text}\nimpl {name} {{', '}'
+            self.definitions[name] = dataclasses.replace(known, text=text, members=known.members + tuple(methods),
+                                                         closing=closing)
         return self.definitions
 
 
@@ -225,7 +228,8 @@ def _js_clause(node: Node, paths: tuple[str, ...]) -> list[Imported]:
             parts = [clause, *clause.named_children]
         for part in parts:
             if part.type == 'identifier' and clause.type == 'import_clause':  # default import
-                out.append(Imported(_text(part), _text(part), paths))
+                # `export default function name`, or an object of helpers read as `utils.isArray`
+                out += [Imported(_text(part), _text(part), paths), Imported(_text(part), None, paths)]
             elif part.type == 'namespace_import':
                 out.append(Imported(_text(part.named_children[-1]), None, paths))
             elif part.type in ('import_specifier', 'export_specifier'):
@@ -400,7 +404,7 @@ def file_symbols(path: str, language: str, text: str, paths: Sequence[str] | fro
     files = paths if isinstance(paths, frozenset) else frozenset(paths)
     imports = _imports(language, root, path, files, read)
     aliases = {i.local for i in imports if i.name is None}
-    return FileSymbols(path, language, builder.finish(), tuple(imports), _attributes(root, aliases),
+    return FileSymbols(path, language, builder.finish(language), tuple(imports), _attributes(root, aliases),
                        _import_rows(root))
 
 
