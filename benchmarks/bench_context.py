@@ -45,7 +45,7 @@ from codestral_bot.stubs import language_of
 from codestral_bot.symbols import SymbolIndex
 
 PROMPT_TOKENS = 3000
-SHARE = 0.25
+SHARE = float(os.environ.get("BENCH_SHARE", "0.25"))
 _SKIP_DIRS = {'node_modules', '.git', 'dist', 'build', 'vendor', 'testdata'}
 
 

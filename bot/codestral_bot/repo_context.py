@@ -33,6 +33,7 @@ _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
 _DOC_MARKS = ('//', '/*', '*', '#', '@')
+_TIER_SCOPE = 2
 _SMALLEST = 12  # tokens: no snippet is cheaper (path line + one short line)
 
 
@@ -46,24 +47,24 @@ class Selection:
 class _Candidate:
     imported: Imported
     name: str  # the name to look up in the imported module
-    rank: tuple[int, int]
+    rank: tuple[int, float]
 
 
 @dataclasses.dataclass(frozen=True)
 class _Regions:
     stub: frozenset[str]  # words of the stub's function
     scope: frozenset[str]  # words of the enclosing class (without the stub)
-    uses: dict[str, int]  # word → distance in lines from the stub to its nearest use elsewhere
+    uses: dict[str, float]  # word → distance in lines from the stub to its nearest use elsewhere
 
 
 def _comment(language: str) -> str:
     return '#' if language == 'python' else '//'
 
 
-def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset()) -> str:
+def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset(), others: int = 4) -> str:
     """``# Path: …`` then the definition as comment lines; a class shows the members ``wanted`` first."""
     mark = _comment(language)
-    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.render(wanted).split('\n'))
+    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.render(wanted, others=others).split('\n'))
     return f'{mark} Path: {definition.path}\n{body}\n'
 
 
@@ -117,7 +118,7 @@ def _regions(source: SourceFile, stub: Stub, import_lines: frozenset[int]) -> _R
     stub_lines = range(header, min(stub.end_line, len(lines)))
     scope = _scope_range(lines, header)
     scope_lines = [lines[i] for i in range(*(scope[0], scope[1] + 1)) if i not in stub_lines] if scope else []
-    uses: dict[str, int] = {}
+    uses: dict[str, float] = {}
     for i, line in enumerate(lines):
         if i in import_lines or i in stub_lines:
             continue
@@ -128,14 +129,13 @@ def _regions(source: SourceFile, stub: Stub, import_lines: frozenset[int]) -> _R
     return _Regions(_words([lines[i] for i in stub_lines]), _words(scope_lines), uses)
 
 
-def _rank(word: str, regions: _Regions) -> tuple[int, int]:
+def _rank(word: str, regions: _Regions) -> tuple[int, float]:
+    """(tier, distance in lines to the nearest use): the tiers of the module docstring."""
     if word in regions.stub:
-        return (0, 0)
+        return (0, 0.0)
     if word not in regions.uses:
-        return (1, 0)
-    if word in regions.scope:
-        return (2, regions.uses[word])
-    return (3, regions.uses[word])
+        return (1, 0.0)
+    return (_TIER_SCOPE if word in regions.scope else 3, regions.uses[word])
 
 
 def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
@@ -171,7 +171,7 @@ class RepoContext:
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
-        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language, regions.stub | regions.scope)
+        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language, regions.stub)
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
               wanted: frozenset[str]) -> Selection:
@@ -186,7 +186,8 @@ class RepoContext:
                 if key in seen or definition.path == symbols.path:
                     continue
                 seen.add(key)
-                text = render(definition, language, wanted)
+                # a class the stub names shows a few members; any other, how to build it
+                text = render(definition, language, wanted, others=4 if candidate.rank[0] == 0 else 1)
                 cost = estimate_tokens(text)
                 if spent + cost <= budget:
                     chosen.append((definition, text, cost))

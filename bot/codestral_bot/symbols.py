@@ -21,7 +21,7 @@ __all__ = ['Definition', 'FileSymbols', 'Imported', 'SymbolIndex', 'python_symbo
 
 logger = logging.getLogger('codestral_bot')
 
-_DOC_LINES = 6  # a docstring longer than this is cut: its first lines say what the function does
+_DOC_LINES = 4  # a docstring longer than this is cut: its first lines say what the function does
 _FIRST_MEMBERS = ('__init__', 'constructor', 'new')  # how to build one: shown before other members
 _LINE_CHARS = 160
 
@@ -39,13 +39,18 @@ class Definition:
     members: tuple[tuple[str, str], ...] = ()
     closing: str = ''  # after the members ('}' in the brace languages)
 
-    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 12) -> str:
-        """The text, with at most ``limit`` members: those ``wanted`` (named by the stub) first."""
+    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 8, others: int = 4) -> str:
+        """The text with the members ``wanted`` (named near the stub; at most ``limit``) and ``others`` more.
+
+        How to build one (``__init__``, ``constructor``, ``new``) comes first among the others: a
+        summary of every member of a large class would crowd out the other definitions.
+        """
         if not self.members:
             return self.text
         order = sorted(range(len(self.members)), key=lambda i: (
             self.members[i][0] not in wanted, self.members[i][0] not in _FIRST_MEMBERS, i))
-        keep = sorted(order[:limit])
+        named = sum(1 for name, _ in self.members if name in wanted)
+        keep = sorted(order[:min(named, limit) + others])
         lines = [self.text, *(self.members[i][1] for i in keep)]
         if len(keep) < len(self.members):
             lines.append(f'    {self._comment()} ... {len(self.members) - len(keep)} more members')
@@ -119,7 +124,7 @@ def _docstring(node: ast.AST, indent: str) -> list[str]:
     doc = ast.get_docstring(node)  # type: ignore[arg-type]
     if not doc:
         return []
-    doc_lines = doc.strip().splitlines()
+    doc_lines = doc.strip().split('\n\n')[0].splitlines()  # the first paragraph says what it does
     if len(doc_lines) > _DOC_LINES:
         doc_lines = doc_lines[:_DOC_LINES] + ['...']
     doc_lines = [_cut(line.replace('"""', "'''")) for line in doc_lines]
