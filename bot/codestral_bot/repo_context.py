@@ -5,7 +5,8 @@ For each stub, the names its file imports are ranked by how directly the stub re
 0. named in the stub's own function (signature, annotations, docstring, TODO text);
 1. imported but used nowhere else in the file (a body still to be written is the likely user);
 2. used in the enclosing class (fields, sibling methods);
-3. used elsewhere in the file, nearest use first.
+3. used elsewhere in the file, nearest use first;
+4. (Go, Java) defined in another file of the package, the most used across the package first.
 
 Each is resolved to its definition in another file of the repository (following re-exports a
 few levels) and kept as signature + docstring. Snippets go at the head of the prompt as comments
@@ -171,7 +172,26 @@ class RepoContext:
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
-        return self._fill(symbols, _candidates(symbols, regions), budget, stub.language, regions.stub)
+        candidates = _candidates(symbols, regions) + self._popular(symbols)
+        return self._fill(symbols, candidates, budget, stub.language, regions.stub)
+
+    def _popular(self, symbols: FileSymbols) -> list[_Candidate]:
+        """Last: what the package's other files define, the most used across the package first.
+
+        A Go or Java body calls its package's helpers without importing them; the ones its file
+        never names yet are best guessed by how many files of the package call them.
+        """
+        found: list[_Candidate] = []
+        for imp in symbols.imports:
+            if imp.name != '*' or imp.reexports:
+                continue
+            files = [(path, self.index.symbols(path), self.index.words(path)) for path in imp.paths]
+            for path, other, _ in files:
+                for name in other.definitions if other is not None else ():
+                    users = sum(1 for p, _, words in files if p != path and name in words)
+                    if users:
+                        found.append(_Candidate(imp, name, (4, -users)))
+        return sorted(found, key=lambda c: c.rank)
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
               wanted: frozenset[str]) -> Selection:

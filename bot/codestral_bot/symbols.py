@@ -22,6 +22,7 @@ __all__ = ['Definition', 'FileSymbols', 'Imported', 'SymbolIndex', 'python_symbo
 logger = logging.getLogger('codestral_bot')
 
 _DOC_LINES = 4  # a docstring longer than this is cut: its first lines say what the function does
+_WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _FIRST_MEMBERS = ('__init__', 'constructor', 'new')  # how to build one: shown before other members
 _LINE_CHARS = 160
 
@@ -312,6 +313,7 @@ class SymbolIndex:
         self._read = read
         self._python = _PythonModules(self.paths)
         self._files: dict[str, FileSymbols | None] = {}
+        self._words: dict[str, frozenset[str]] = {}
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
 
     def _text(self, path: str) -> str:
@@ -319,6 +321,10 @@ class SymbolIndex:
 
     def resolve_python(self, module: str, level: int, from_path: str) -> tuple[str, ...]:
         return self._python.resolve(module, level, from_path)
+
+    def words(self, path: str) -> frozenset[str]:
+        """The identifiers a file uses (after ``symbols`` read it; empty when it could not be)."""
+        return self._words.get(path, frozenset())
 
     def symbols(self, path: str, text: str | None = None) -> FileSymbols | None:
         if path not in self._files:
@@ -335,6 +341,7 @@ class SymbolIndex:
             if text is None:
                 text = self._read(path).text
             self.parsed += 1
+            self._words[path] = frozenset(_WORD.findall(text))
             if language == 'python':
                 return python_symbols(path, text, self._python.resolve)
             from codestral_bot import symbols_ts
