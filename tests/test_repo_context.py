@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from codestral_bot.context import build_request
 from codestral_bot.records import SourceFile
@@ -307,3 +310,36 @@ def test_rust_use_paths_and_java_imports_resolve_to_files() -> None:
     assert found == [('src/com/x/util/Helper.java', 'Helper')]
     assert head == ('// Path: src/com/x/util/Helper.java\n// /** Helps. */\n// public class Helper {\n'
                     '//     public static String slugify(String text) { ... }\n// }\n\n')
+
+
+_CODEISH = st.text(alphabet=st.sampled_from(list('defclass import from (){}[]:;,.=\n    "\'#/*xyzABC_12')), max_size=200)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_CODEISH, st.sampled_from(['m.py', 'm.ts', 'm.js', 'm.go', 'm.rs', 'M.java']))
+def test_any_text_gives_symbols_or_a_syntax_error_never_a_crash(text: str, name: str) -> None:
+    from codestral_bot import symbols_ts
+    from codestral_bot.stubs import language_of
+    from codestral_bot.symbols import python_symbols
+
+    paths = frozenset({name, 'other.py', 'go.mod'})
+    language = language_of(name)
+    assert language is not None
+    if language == 'python':
+        try:
+            symbols = python_symbols(name, text, lambda module, level, path: ())
+        except SyntaxError:
+            return
+    else:  # tree-sitter always gives a tree, with ERROR nodes where the text is broken
+        symbols = symbols_ts.file_symbols(name, language, text, paths, lambda path: 'module x\n')
+    assert all(d.path == name and d.line >= 1 and d.name for d in symbols.definitions.values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.from_regex(r'[a-z][a-z_]{0,6}', fullmatch=True), min_size=1, max_size=4),
+       st.lists(st.from_regex(r'[A-Za-z][a-z]{0,6}', fullmatch=True), min_size=1, max_size=3, unique=True))
+def test_rust_use_lists_name_every_item(path: list[str], items: list[str]) -> None:
+    from codestral_bot.symbols_ts import _rust_use_paths
+
+    text = f'crate::{"::".join(path)}::{{{", ".join(items)}}}'
+    assert _rust_use_paths(text) == [(['crate', *path, item], item) for item in items]
