@@ -343,3 +343,35 @@ def test_rust_use_lists_name_every_item(path: list[str], items: list[str]) -> No
 
     text = f'crate::{"::".join(path)}::{{{", ".join(items)}}}'
     assert _rust_use_paths(text) == [(['crate', *path, item], item) for item in items]
+
+
+# ---------------------------------------------------------------- the GitHub Action
+
+
+from tests.fakes.github import FakeGitHub  # noqa: E402
+from tests.test_github_command import BASE  # noqa: E402
+from tests.test_github_command import NUMBER  # noqa: E402
+from tests.test_github_command import OWNER  # noqa: E402
+from tests.test_github_command import REPO  # noqa: E402
+from tests.test_github_command import gh_env  # noqa: E402,F401  (fixtures)
+from tests.test_github_command import pull_file  # noqa: E402
+from tests.test_github_command import workdir  # noqa: E402,F401
+
+
+def test_github_reads_the_helpers_from_the_checkout_at_the_pr_head(
+        fake_github: FakeGitHub, fake_codestral: FakeCodestral, gh_env, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    checkout = make_repo(workdir / 'workspace')
+    write(checkout, 'pkg/__init__.py', '')
+    write(checkout, 'pkg/util.py', UTIL)
+    write(checkout, 'pkg/views.py', VIEWS)
+    commit_all(checkout, 'head of the PR')
+    write(checkout, 'pkg/util.py', 'def slugify(edited_by_a_step): pass\n')  # a workflow step's edit: not the head
+    head = checkout.head.commit.hexsha
+    fake_github.add_pull(OWNER, REPO, NUMBER, head, BASE, [pull_file('pkg/views.py', None, VIEWS)],
+                         blobs={pull_file('pkg/views.py', None, VIEWS).sha: VIEWS.encode()})
+    fake_codestral.responder = lambda body: FILLED_BODY.strip()
+    result = run_cli(['github', '--mode', 'suggest'], workdir, cli_env(**gh_env()))
+    assert result.returncode == 0, result.stderr
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
+    assert '# def slugify(text: str, *, sep: str = SEP) -> str:' in request.json['prompt']
+    assert 'edited_by_a_step' not in request.json['prompt']

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     'DiffMode',
     'diff_text',
+    'head_commit',
     'read_index_blob',
     'repo_files',
     'repo_root',
@@ -89,6 +90,12 @@ def untracked_files(root: Path, paths: Sequence[str] = ()) -> list[str]:
     """New files git does not track yet and does not ignore: wholly added, for a review by hand."""
     out = _git('ls-files', '-z', '--others', '--exclude-standard', '--', *paths, cwd=root)
     return [p for p in out.decode('utf-8', 'surrogateescape').split('\0') if p]
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit checked out at ``root``, or None (not a repository, no commit yet)."""
+    code, out, _ = cmd_output(('git', 'rev-parse', '--verify', '--quiet', 'HEAD'), cwd=str(root), check=False)
+    return out.decode().strip() if code == 0 else None
 
 
 def repo_files(root: Path, *, staged: bool) -> list[str]:

@@ -20,18 +20,24 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
+from pathlib import Path
+
+from codestral_bot import git
 
 from codestral_bot.records import ContextSnippet
 from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
+from codestral_bot.sources import read_source
 from codestral_bot.symbols import Definition
 from codestral_bot.symbols import FileSymbols
 from codestral_bot.symbols import Imported
 from codestral_bot.symbols import SymbolIndex
 from codestral_bot.tokens import estimate_tokens
 
-__all__ = ['RepoContext', 'Selection', 'render']
+__all__ = ['RepoContext', 'Selection', 'for_pull_request', 'render']
 
 _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
@@ -255,3 +261,25 @@ class RepoContext:
                     if found:
                         yield found[0]
                         return
+
+
+def for_pull_request(share: float, workspace: str | None, head_sha: str, changed: Sequence[str],
+                     read: Callable[[str], SourceFile]) -> RepoContext | None:
+    """The context of a pull request's stubs, read at its head revision.
+
+    The workflow's checkout (``GITHUB_WORKSPACE``) is used when its ``HEAD`` is the PR's head
+    (files read from its index: what was checked out, whatever the steps before did to the
+    files); otherwise, as when it checked out the merge commit, only the PR's own files are known.
+    """
+    if share <= 0:
+        return None
+    root = Path(workspace) if workspace else None
+    if root is not None and git.head_commit(root) == head_sha:
+        changed_set = set(changed)
+        paths = git.repo_files(root, staged=True)
+
+        def read_head(path: str) -> SourceFile:
+            return read(path) if path in changed_set else read_source(root, path, staged=True)
+
+        return RepoContext(SymbolIndex(paths, read_head), share)
+    return RepoContext(SymbolIndex(list(changed), read), share)
