@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from codestral_bot.records import SourceFile
 
-__all__ = ['Definition', 'FileSymbols', 'Imported', 'SymbolIndex', 'python_symbols']
+__all__ = ['Definition', 'FileSymbols', 'Imported', 'SymbolIndex', 'attribute_uses', 'python_symbols']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -206,11 +206,18 @@ def _definition(path: str, lines: list[str], node: ast.stmt) -> Definition | Non
     return None
 
 
-def _module_attributes(tree: ast.Module, aliases: set[str]) -> dict[str, frozenset[str]]:
+def attribute_uses(text: str, aliases: set[str]) -> dict[str, frozenset[str]]:
+    """alias → the names read from it (``util.slugify``, ``pkg::name``), by a regex over the text.
+
+    A regex, not a walk of the syntax tree: ten times cheaper on a large file, and a hit inside a
+    string or comment only adds a candidate that then finds no definition.
+    """
+    if not aliases:
+        return {}
+    names = '|'.join(sorted((re.escape(a) for a in aliases), key=len, reverse=True))
     found: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
-            found.setdefault(node.value.id, set()).add(node.attr)
+    for alias, attr in re.findall(rf'(?<![\w$.])({names})(?:\.|::)([A-Za-z_$][\w$]*)', text):
+        found.setdefault(alias, set()).add(attr)
     return {k: frozenset(v) for k, v in found.items()}
 
 
@@ -238,7 +245,7 @@ def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tupl
             if found is not None and found.name not in definitions:
                 definitions[found.name] = found
     modules = {i.local.split('.')[0] for i in imports if i.name is None} | {i.local for i in imports}
-    return FileSymbols(path, 'python', definitions, tuple(imports), _module_attributes(tree, modules),
+    return FileSymbols(path, 'python', definitions, tuple(imports), attribute_uses(text, modules),
                        frozenset(import_lines))
 
 
@@ -341,7 +348,8 @@ class SymbolIndex:
             if text is None:
                 text = self._read(path).text
             self.parsed += 1
-            self._words[path] = frozenset(_WORD.findall(text))
+            if language in ('go', 'java'):  # for ranking a package's helpers by use (repo_context)
+                self._words[path] = frozenset(_WORD.findall(text))
             if language == 'python':
                 return python_symbols(path, text, self._python.resolve)
             from codestral_bot import symbols_ts

@@ -21,6 +21,7 @@ from codestral_bot.stubs.ts_grammar import parse
 from codestral_bot.symbols import Definition
 from codestral_bot.symbols import FileSymbols
 from codestral_bot.symbols import Imported
+from codestral_bot.symbols import attribute_uses
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -371,19 +372,6 @@ def _descendants(root: Node, kind: str) -> Iterable[Node]:
             stack.extend(reversed(node.named_children))
 
 
-def _attributes(root: Node, aliases: set[str]) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type in ('member_expression', 'selector_expression', 'scoped_identifier', 'field_access'):
-            obj, attr = node.named_children[0], node.named_children[-1]
-            if obj.type == 'identifier' and _text(obj) in aliases:
-                found.setdefault(_text(obj), set()).add(_text(attr))
-    return {k: frozenset(v) for k, v in found.items()}
-
-
 def _import_rows(root: Node) -> frozenset[int]:
     rows: set[int] = set()
     for node in root.named_children:
@@ -404,7 +392,7 @@ def file_symbols(path: str, language: str, text: str, paths: Sequence[str] | fro
     files = paths if isinstance(paths, frozenset) else frozenset(paths)
     imports = _imports(language, root, path, files, read)
     aliases = {i.local for i in imports if i.name is None}
-    return FileSymbols(path, language, builder.finish(language), tuple(imports), _attributes(root, aliases),
+    return FileSymbols(path, language, builder.finish(language), tuple(imports), attribute_uses(text, aliases),
                        _import_rows(root))
 
 
