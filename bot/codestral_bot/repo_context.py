@@ -43,7 +43,7 @@ _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
 _DOC_MARKS = ('//', '/*', '*', '#', '@')
-_TIER_SCOPE = 2
+_TIER_SCOPE = 2.0
 _TERM_BONUS = 0.5
 # parts of names too common to tie a stub to a helper
 _COMMON = frozenset({'get', 'set', 'new', 'the', 'from', 'for', 'with', 'init', 'self', 'make', 'build', 'type',
@@ -157,7 +157,7 @@ def _rank(word: str, regions: _Regions) -> tuple[float, float]:
         return (0, 0.0)
     if word not in regions.uses:
         return (1, 0.0)
-    tier = _TIER_SCOPE if word in regions.scope else 3
+    tier: float = _TIER_SCOPE if word in regions.scope else 3
     if _subwords(word) & regions.terms:
         tier -= _TERM_BONUS
     return (tier, regions.uses[word])

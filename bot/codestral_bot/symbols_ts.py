@@ -158,8 +158,9 @@ class _Builder:
         elif kind in _FUNCTIONS:
             self.add(_text(node.child_by_field_name('name')), 'function', node, _header(node, self.source), doc_of)
         elif kind in _TYPES:
+            text, members, closing = _type_parts(node, self.source)
             self.add(_text(node.child_by_field_name('name')), 'class' if 'class' in kind else 'type', node,
-                     *_type_parts(node, self.source)[:1], doc_of, *_type_parts(node, self.source)[1:])
+                     text, doc_of, members, closing)
         elif kind == 'type_declaration':  # Go
             for spec in node.named_children:
                 if spec.type in ('type_spec', 'type_alias'):
