@@ -9,10 +9,12 @@ For each stub, the names its file imports are ranked by how directly the stub re
 4. (Go, Java) defined in another file of the package, the most used across the package first.
 
 In tiers 2 and 3, a name sharing a word with the stub's name (``_build_request_auth`` and
-``BasicAuth``) moves half a tier up: on real projects this found a tenth more of the helpers.
+``BasicAuth``) moves half a tier up (on the benchmark's Python projects, a tenth fewer misses).
 
 Each is resolved to its definition in another file of the repository (following re-exports a
-few levels) and kept as signature + docstring. Snippets go at the head of the prompt as comments
+few levels) and kept as signature + docstring (the first paragraph); a class as its header and a
+few members, one line each: those the stub names, then how to build one. A name the stub's own
+file defines is never a snippet: that file is in the prompt already. Snippets go at the head of the prompt as comments
 in the file's language, each under the path it comes from (as editor FIM engines do), within
 ``share`` of the prompt budget; the stub's own file keeps the rest.
 """
@@ -26,7 +28,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codestral_bot import git
-
 from codestral_bot.records import ContextSnippet
 from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
