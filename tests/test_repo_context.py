@@ -94,7 +94,6 @@ def test_imported_helpers_reach_the_prompt_as_commented_signatures() -> None:
         "#     title: str\n"
         "#     slug: str = ''\n"
         '#     def url(self, base: str) -> str: ...\n'
-        '# Path: pkg/util.py\n'
         "# def slugify(text: str, *, sep: str = SEP) -> str:\n"
         '#     """Lower-case words of ``text`` joined by ``sep``."""\n'
         '#     ...\n'
@@ -102,8 +101,10 @@ def test_imported_helpers_reach_the_prompt_as_commented_signatures() -> None:
         'from __future__ import annotations\n')
     assert 're.findall' not in request.prompt and '_secret' not in request.prompt  # no bodies, no privates
     assert request.prompt.endswith(VIEWS[:VIEWS.index('    pass')] + '    ')
-    assert [s.tokens for s in selection.snippets] == [estimate_tokens(t) for t in
-                                                      selection.head.split('\n# Path')[0:1]] + [selection.snippets[1].tokens]
+    # one `Path:` line per file, paid for by its first snippet
+    page_text, slugify_text = selection.head.split('# def slugify')
+    assert [s.tokens for s in selection.snippets] == [estimate_tokens(page_text),
+                                                      estimate_tokens('# def slugify' + slugify_text.rstrip('\n') + '\n')]
 
 
 def test_names_the_stub_mentions_rank_before_the_other_imports() -> None:
@@ -117,8 +118,9 @@ def test_names_the_stub_mentions_rank_before_the_other_imports() -> None:
 def test_snippets_stay_within_their_share_of_the_prompt_budget() -> None:
     files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS}
     page, slugify = _select(files, 'pkg/views.py')[0].snippets
-    assert page.tokens > slugify.tokens
-    budget = 4 * slugify.tokens  # a quarter of it: room for slugify, not for Page
+    alone = slugify.tokens + estimate_tokens('# Path: pkg/util.py\n')  # with its file's `Path:` line
+    assert page.tokens > alone
+    budget = 4 * alone  # a quarter of it: room for slugify, not for Page
     selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=budget)
     assert [s.name for s in selection.snippets] == ['slugify']  # Page does not fit; the next one does
     assert request.prompt_tokens <= budget + 2
@@ -273,7 +275,8 @@ def test_typescript_imports_through_an_index_re_export() -> None:
     found, head = _snippets({'src/lib/text.ts': TS_TEXT, 'src/lib/index.ts': "export * from './text';\n",
                              'src/app.ts': app}, 'src/app.ts')
     assert found == [('src/lib/text.ts', 'Page'), ('src/lib/text.ts', 'slugify')]
-    assert ('// Path: src/lib/text.ts\n// /** Lower-case words joined by sep. */\n'
+    assert head.startswith('// Path: src/lib/text.ts\n// class Page {\n')
+    assert ('// }\n// /** Lower-case words joined by sep. */\n'
             "// function slugify(text: string, sep = '-'): string { ... }\n") in head
     assert 'toLowerCase' not in head and 'secret' not in head
 

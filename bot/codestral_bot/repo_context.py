@@ -14,9 +14,10 @@ In tiers 2 and 3, a name sharing a word with the stub's name (``_build_request_a
 Each is resolved to its definition in another file of the repository (following re-exports a
 few levels) and kept as signature + docstring (the first paragraph); a class as its header and a
 few members, one line each: those the stub names, then how to build one. A name the stub's own
-file defines is never a snippet: that file is in the prompt already. Snippets go at the head of the prompt as comments
-in the file's language, each under the path it comes from (as editor FIM engines do), within
-``share`` of the prompt budget; the stub's own file keeps the rest.
+file defines is never a snippet: that file is in the prompt already. Snippets go at the head of
+the prompt as comments in the file's language, under the path they come from (one ``Path:`` line
+per file, as editor FIM engines do), within ``share`` of the prompt budget; the stub's own file
+keeps the rest.
 """
 from __future__ import annotations
 
@@ -78,10 +79,13 @@ def _comment(language: str) -> str:
 
 
 def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset(), others: int = 4) -> str:
-    """``# Path: …`` then the definition as comment lines; a class shows the members ``wanted`` first."""
+    """The definition as comment lines; a class shows the members ``wanted`` first."""
     mark = _comment(language)
-    body = '\n'.join(f'{mark} {line}'.rstrip() for line in definition.render(wanted, others=others).split('\n'))
-    return f'{mark} Path: {definition.path}\n{body}\n'
+    return ''.join(f'{mark} {line}'.rstrip() + '\n' for line in definition.render(wanted, others=others).split('\n'))
+
+
+def _path_line(path: str, language: str) -> str:
+    return f'{_comment(language)} Path: {path}\n'
 
 
 def _short_name(stub: Stub) -> str:
@@ -184,6 +188,15 @@ def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
     return sorted(found, key=lambda c: c.rank)
 
 
+def _head(chosen: list[tuple[Definition, str, int]], language: str) -> str:
+    """The snippets grouped under one ``Path:`` line per file, files in the order they were chosen."""
+    by_path: dict[str, list[str]] = {}
+    for definition, text, _ in chosen:
+        by_path.setdefault(definition.path, []).append(text)
+    head = ''.join(_path_line(path, language) + ''.join(texts) for path, texts in by_path.items())
+    return head + '\n' if head else ''
+
+
 class RepoContext:
     """Picks and renders the snippets of one run; the symbol index is shared by every stub."""
 
@@ -222,6 +235,7 @@ class RepoContext:
               wanted: frozenset[str]) -> Selection:
         chosen: list[tuple[Definition, str, int]] = []
         seen: set[tuple[str, str]] = set()
+        headed: set[str] = set()  # paths whose `Path:` line is paid for: one per file, not per snippet
         spent = 0
         for candidate in candidates:
             if budget - spent < _SMALLEST:
@@ -233,14 +247,15 @@ class RepoContext:
                 seen.add(key)
                 # a class the stub names shows a few members; any other, how to build it
                 text = render(definition, language, wanted, others=4 if candidate.rank[0] == 0 else 1)
-                cost = estimate_tokens(text)
+                header = '' if definition.path in headed else _path_line(definition.path, language)
+                cost = estimate_tokens(header + text)
                 if spent + cost <= budget:
                     chosen.append((definition, text, cost))
+                    headed.add(definition.path)
                     spent += cost
                 break
         snippets = tuple(ContextSnippet(d.path, d.name, d.kind, d.line, cost) for d, _, cost in chosen)
-        head = ''.join(text for _, text, _ in chosen)
-        return Selection(snippets, head + '\n' if head else '')
+        return Selection(snippets, _head(chosen, language))
 
     def _resolve(self, paths: tuple[str, ...], name: str, depth: int) -> Iterator[Definition]:
         """The definition of ``name`` in the first of ``paths`` that has it, following re-exports."""
