@@ -378,3 +378,11 @@ def test_github_reads_the_helpers_from_the_checkout_at_the_pr_head(
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert '# def slugify(text: str, *, sep: str = SEP) -> str:' in request.json['prompt']
     assert 'edited_by_a_step' not in request.json['prompt']
+
+
+def test_a_lone_module_in_another_folder_does_not_shadow_the_standard_library() -> None:
+    views = 'from json import dumps\nfrom pkg.util import slugify\n\n\ndef f(x):\n    pass\n'
+    files = {'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': views,
+             'scripts/json.py': 'def dumps(x):\n    return x\n'}
+    selection, _, _ = _select(files, 'pkg/views.py')
+    assert [s.name for s in selection.snippets] == ['slugify']

@@ -278,14 +278,15 @@ class _PythonModules:
         self._files = set(py)
         self._roots = self._source_roots(py)
 
+    def _root_of(self, path: str) -> str:
+        """The folder a file's top package lives in: the first folder up without ``__init__.py``."""
+        folder = posixpath.dirname(path)
+        while folder and f'{folder}/__init__.py' in self._files:
+            folder = posixpath.dirname(folder)
+        return folder
+
     def _source_roots(self, py: list[str]) -> list[str]:
-        """The folders packages live in: the first folder above a package without ``__init__.py``."""
-        roots = {''}
-        for path in py:
-            folder = posixpath.dirname(path)
-            while folder and f'{folder}/__init__.py' in self._files:
-                folder = posixpath.dirname(folder)
-            roots.add(folder)
+        roots = {''} | {self._root_of(path) for path in py}
         return sorted(roots, key=lambda r: (r.count('/'), r))
 
     def resolve(self, module: str, level: int, from_path: str) -> tuple[str, ...]:
@@ -295,12 +296,15 @@ class _PythonModules:
             for _ in range(level - 1):
                 folder = posixpath.dirname(folder)
             bases = [folder]
-        else:
-            bases = [*self._roots, posixpath.dirname(from_path)]
+        else:  # the importing file's own source root first
+            bases = list(dict.fromkeys([self._root_of(from_path), posixpath.dirname(from_path), '', *self._roots]))
+        near = set(bases[:2]) | {''} if not level else set(bases)
         found = []
         for base in bases:
             stem = posixpath.join(base, rel) if rel else base
-            for candidate in (f'{stem}.py', f'{stem}/__init__.py'):
+            # from another root, only packages: a lone `scripts/json.py` must not shadow `json`
+            lone = base in near or '/' in rel
+            for candidate in (f'{stem}.py', f'{stem}/__init__.py') if lone else (f'{stem}/__init__.py',):
                 candidate = candidate.lstrip('/')
                 if candidate in self._files and candidate != from_path and candidate not in found:
                     found.append(candidate)
@@ -325,9 +329,6 @@ class SymbolIndex:
 
     def _text(self, path: str) -> str:
         return self._read(path).text
-
-    def resolve_python(self, module: str, level: int, from_path: str) -> tuple[str, ...]:
-        return self._python.resolve(module, level, from_path)
 
     def words(self, path: str) -> frozenset[str]:
         """The identifiers a file uses (after ``symbols`` read it; empty when it could not be)."""
