@@ -18,8 +18,16 @@ body is turned into a stub (Python ``pass``, JS ``throw new Error("Not implement
 
 Download the corpus first (sdists with pip, a tarball with npm, a Go repository), then:
 
-    nice -n 10 .venv/bin/python benchmarks/bench_context.py /tmp/bench_ctx/httpx-0.28.1 \\
-        /tmp/bench_ctx/rich-13.9.4 ... [--sample 150] [--seed 1]
+    mkdir -p /tmp/bench_ctx && cd /tmp/bench_ctx
+    pip download --no-binary :all: --no-deps httpx==0.28.1 requests==2.32.3 click==8.1.8 rich==13.9.4
+    for f in *.tar.gz; do tar xzf $f; done
+    npm pack axios@1.7.9 && mkdir axios-1.7.9 && tar xzf axios-1.7.9.tgz -C axios-1.7.9
+    git clone https://github.com/spf13/cobra  # measured at adbc881
+    cd - && nice -n 10 .venv/bin/python benchmarks/bench_context.py /tmp/bench_ctx/httpx-0.28.1 \\
+        /tmp/bench_ctx/requests-2.32.3 /tmp/bench_ctx/click-8.1.8 /tmp/bench_ctx/rich-13.9.4 \\
+        /tmp/bench_ctx/axios-1.7.9/package /tmp/bench_ctx/cobra [--sample 150] [--seed 1]
+
+``BENCH_SHARE=0.5`` measures another ``context_share``.
 """
 from __future__ import annotations
 
@@ -302,10 +310,11 @@ def run(root: Path, sample: int, rng: random.Random) -> dict[str, object]:
     if len(cases) > sample:
         cases = rng.sample(cases, sample)
     results = [r for r in (_measure(c, files, read) for c in cases) if r is not None]
+    name = root.parent.name if root.name == 'package' else root.name  # npm tarballs unpack to package/
     if not results:
-        return {'project': root.name, 'stubs': 0}
+        return {'project': name, 'stubs': 0}
     return {
-        'project': root.name,
+        'project': name,
         'files': len(files),
         'stubs': len(results),
         'hit': sum(r.hit for r in results) / len(results),
