@@ -9,7 +9,10 @@ body is turned into a stub (Python ``pass``, JS ``throw new Error("Not implement
 3000 tokens, ``context_share`` 0.25). Reported per project:
 
 - stubs: functions sampled; hit: share whose called helpers *all* have their signature in the prompt;
-  helpers: share of the (stub, helper) pairs that reached the prompt;
+  helpers: share of the (stub, helper) pairs that reached the prompt; and the hit rate among the
+  stubs whose file, once the body is gone, still names every helper (an import, another call):
+  a helper imported inside the removed body, or a package function no other line names, leaves
+  no trace for any context engine to follow;
 - snippet tokens (median) and extra prompt tokens per stub (median; with minus without context —
   smaller, because the file's own prefix yields room to the snippets when it is cut);
 - files parsed per stub (median, a fresh index per stub: a one-stub run) and the CPU time of a
@@ -68,6 +71,7 @@ class Case:
 
 @dataclass
 class Result:
+    named: bool  # every helper is still named somewhere in the stubbed file (an import, another call)
     hit: bool
     found: int
     helpers: int
@@ -267,7 +271,8 @@ def _measure(case: Case, files: list[str], read: Callable[[str], SourceFile]) ->
     t2 = time.process_time()
     names = {s.name for s in selection.snippets}
     reached = {h for h in case.helpers if h in names or _shown(h, selection.head)}
-    return Result(reached == case.helpers, len(reached), len(case.helpers),
+    named = all(re.search(rf'(?<![\w$]){re.escape(h)}(?![\w$])', case.text) for h in case.helpers)
+    return Result(named, reached == case.helpers, len(reached), len(case.helpers),
                   sum(s.tokens for s in selection.snippets), request.prompt_tokens - plain.prompt_tokens,
                   index.parsed, (t1 - t0) * 1000, (t2 - t1) * 1000)
 
@@ -318,6 +323,8 @@ def run(root: Path, sample: int, rng: random.Random) -> dict[str, object]:
         'files': len(files),
         'stubs': len(results),
         'hit': sum(r.hit for r in results) / len(results),
+        'named': sum(r.named for r in results),
+        'named_hit': sum(r.hit for r in results if r.named) / max(sum(r.named for r in results), 1),
         'helpers': sum(r.found for r in results) / sum(r.helpers for r in results),
         'snippet_tokens': statistics.median(r.snippet_tokens for r in results),
         'extra_tokens': statistics.median(r.extra_tokens for r in results),
@@ -334,15 +341,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--seed', type=int, default=1)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    print('| project | files | stubs | all helpers in prompt | helpers in prompt | snippet tokens (median) '
+    print('| project | files | stubs | all helpers in prompt | helpers in prompt '
+          '| stubs whose file still names its helpers: all in prompt | snippet tokens (median) '
           '| extra prompt tokens (median) | files parsed (median) | CPU ms of a one-stub run, without → with (median) |')
-    print('|---|---|---|---|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|---|---|---|')
     for root in args.roots:
         r = run(root, args.sample, rng)
         if not r['stubs']:
-            print(f'| {r["project"]} | | 0 | | | | | | |')
+            print(f'| {r["project"]} | | 0 | | | | | | | |')
             continue
         print(f'| {r["project"]} | {r["files"]} | {r["stubs"]} | {r["hit"]:.0%} | {r["helpers"]:.0%} '
+              f'| {r["named_hit"]:.0%} of {r["named"]} '
               f'| {r["snippet_tokens"]:.0f} | {r["extra_tokens"]:.0f} | {r["parsed"]:.0f} '
               f'| {r["base_ms"]:.1f} → {r["with_ms"]:.1f} |')
         sys.stdout.flush()

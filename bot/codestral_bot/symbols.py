@@ -221,6 +221,26 @@ def attribute_uses(text: str, aliases: set[str]) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
+_NESTED_IMPORT = re.compile(r'^[ \t]+((?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[^\n(]*?)[ \t]*$', re.MULTILINE)
+
+
+def _nested_imports(text: str) -> list[ast.stmt]:
+    """Imports inside functions (``from .shell import complete`` to import lazily), one line each.
+
+    Found by a regex and parsed line by line: walking the whole tree for them costs more than
+    parsing the file.
+    """
+    found: list[ast.stmt] = []
+    for match in _NESTED_IMPORT.finditer(text):
+        try:
+            (node,) = ast.parse(match.group(1)).body
+        except (SyntaxError, ValueError):
+            continue  # `import` in a string, a wrapped import list
+        line = text.count('\n', 0, match.start()) + 1
+        found.append(ast.copy_location(node, ast.Pass(lineno=line, col_offset=0, end_lineno=line)))
+    return found
+
+
 def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tuple[str, ...]]) -> FileSymbols:
     """``resolve(module, level, from_path)`` → candidate repository paths of a module."""
     tree = ast.parse(text, filename=path)
@@ -228,7 +248,7 @@ def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tupl
     definitions: dict[str, Definition] = {}
     imports: list[Imported] = []
     import_lines: set[int] = set()
-    for node in _top_level(tree):
+    for node in [*_top_level(tree), *_nested_imports(text)]:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             import_lines.update(range(node.lineno - 1, (node.end_lineno or node.lineno)))
         if isinstance(node, ast.Import):
