@@ -386,3 +386,10 @@ def test_a_lone_module_in_another_folder_does_not_shadow_the_standard_library() 
              'scripts/json.py': 'def dumps(x):\n    return x\n'}
     selection, _, _ = _select(files, 'pkg/views.py')
     assert [s.name for s in selection.snippets] == ['slugify']
+
+
+def test_an_import_inside_another_function_counts() -> None:
+    views = ('def other(t):\n    from pkg.util import slugify  # lazy: a slow module\n    return slugify(t)\n\n\n'
+             'def make(title):\n    """Slug of the title."""\n    pass\n')
+    selection, _, _ = _select({'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
+    assert [s.name for s in selection.snippets] == ['slugify']
