@@ -393,3 +393,28 @@ def test_an_import_inside_another_function_counts() -> None:
              'def make(title):\n    """Slug of the title."""\n    pass\n')
     selection, _, _ = _select({'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
     assert [s.name for s in selection.snippets] == ['slugify']
+
+
+def test_go_package_helpers_no_line_names_rank_by_use_across_the_package() -> None:
+    helpers = ('package app\n\nfunc quote(s string) string { return s }\n\n'
+               'func unused(s string) string { return s }\n')
+    app = 'package app\n\nfunc Title(s string) string {\n\tpanic("not implemented")\n}\n'
+    files = {'go.mod': 'module example.com/x\n', 'app/helpers.go': helpers, 'app/app.go': app,
+             'app/a.go': 'package app\n\nfunc A() string { return quote("a") }\n',
+             'app/b.go': 'package app\n\nfunc B() string { return quote("b") }\n'}
+    found, _ = _snippets(files, 'app/app.go')
+    assert found[0] == ('app/helpers.go', 'quote')  # used by two files of the package
+    assert ('app/helpers.go', 'unused') not in found  # used by none
+
+
+def test_a_helper_sharing_a_word_with_the_stub_ranks_first() -> None:
+    util = ('def parse_headers(raw: str) -> dict:\n    """Header lines to a dict."""\n\n\n'
+            'def format_money(cents: int) -> str:\n    """Cents as dollars."""\n')
+    views = ('from pkg.util import format_money\nfrom pkg.util import parse_headers\n\n\n'
+             'def read(raw):\n    return parse_headers(raw)\n\n\n'
+             'def show(x):\n    return format_money(x)\n\n\n'
+             'def headers_of(response):\n    pass\n')
+    files = {'pkg/util.py': util, 'pkg/views.py': views}
+    both, _, _ = _select(files, 'pkg/views.py')
+    # format_money is used nearer the stub, but `headers_of` and `parse_headers` share a word
+    assert [s.name for s in both.snippets] == ['parse_headers', 'format_money']
