@@ -418,3 +418,20 @@ def test_a_helper_sharing_a_word_with_the_stub_ranks_first() -> None:
     both, _, _ = _select(files, 'pkg/views.py')
     # format_money is used nearer the stub, but `headers_of` and `parse_headers` share a word
     assert [s.name for s in both.snippets] == ['parse_headers', 'format_money']
+
+
+def test_stubs_past_max_stubs_cost_no_parsing() -> None:
+    from codestral_bot.pipeline import Target
+    from codestral_bot.pipeline import plan
+    from codestral_bot.records import FileChange
+
+    other = 'from pkg.more import thing\n\n\ndef g(x):\n    pass\n'
+    files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS, 'pkg/other.py': other, 'pkg/more.py': 'thing = 1\n'}
+    index = SymbolIndex(sorted(files), _reader(files))
+    targets = []
+    for path in ('pkg/views.py', 'pkg/other.py'):
+        source = _reader(files)(path)
+        targets.append(Target(FileChange(path, path, 'added', frozenset()), source, tuple(find_stubs(path, source.text))))
+    planned = plan(targets, prompt_tokens=3000, suffix_tokens=500, max_stubs=1, repo=RepoContext(index, 0.25))
+    assert [p.fill.stub.name for p in planned] == ['make_page']
+    assert index.parsed == 2  # views.py and util.py; not other.py nor more.py

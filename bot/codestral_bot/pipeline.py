@@ -93,18 +93,18 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
 def plan(targets: Sequence[Target], *, prompt_tokens: int, suffix_tokens: int,
          max_stubs: int | None = None, repo: RepoContext | None = None) -> list[Planned]:
     """One request per stub; ``repo`` adds definitions from other files at the head of each prompt."""
+    pairs = [(target, stub) for target in targets for stub in target.stubs]
+    if max_stubs is not None and len(pairs) > max_stubs:
+        logger.warning('%d stubs found; filling the first %d (max_stubs)', len(pairs), max_stubs)
+        pairs = pairs[:max_stubs]  # before the context: no file is parsed for a stub left out
     planned = []
-    for target in targets:
-        for stub in target.stubs:
-            selection = repo.select(target.source, stub, prompt_tokens) if repo is not None else None
-            request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
-                                    suffix_tokens=suffix_tokens, head=selection.head if selection else '')
-            fill = Fill(stub=stub, prompt_tokens=request.prompt_tokens, suffix_tokens=request.suffix_tokens,
-                        context=selection.snippets if selection else ())
-            planned.append(Planned(fill, target.source, request))
-    if max_stubs is not None and len(planned) > max_stubs:
-        logger.warning('%d stubs found; filling the first %d (max_stubs)', len(planned), max_stubs)
-        planned = planned[:max_stubs]
+    for target, stub in pairs:
+        selection = repo.select(target.source, stub, prompt_tokens) if repo is not None else None
+        request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
+                                suffix_tokens=suffix_tokens, head=selection.head if selection else '')
+        fill = Fill(stub=stub, prompt_tokens=request.prompt_tokens, suffix_tokens=request.suffix_tokens,
+                    context=selection.snippets if selection else ())
+        planned.append(Planned(fill, target.source, request))
     return planned
 
 
