@@ -19,11 +19,11 @@ from codestral_bot.stubs.python import find_stubs
 SRC = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    pass\n\n\ndef other():\n    return 1\n'
 
 
-def _fill(text: str, finish: str = 'stop', src: str = SRC) -> Fill:
+def _fill(text: str, finish: str = 'stop', src: str = SRC, max_tokens: int | None = None) -> Fill:
     source = decode_source('m.py', src.encode())
     (stub,) = find_stubs('m.py', src)
     suffix = stub.tail + src[stub.end:]
-    return finish_fill(Fill(stub=stub), source, Completion(text, finish), suffix)
+    return finish_fill(Fill(stub=stub), source, Completion(text, finish), suffix, max_tokens)
 
 
 def test_a_good_fill_replaces_only_the_stub() -> None:
@@ -52,9 +52,19 @@ def test_code_past_the_function_scope_is_cut() -> None:
     assert fill.replacement == '    return 3.14 * r * r\n'
 
 
-def test_degenerate_repetition_is_cut() -> None:
+def test_degenerate_repetition_is_refused_not_trimmed() -> None:
     fill = _fill('x = compute(r)\n    x = compute(r)\n    x = compute(r)\n    x = compute(r)\n    return x')
-    assert fill.replacement == '    x = compute(r)\n'
+    assert fill.status == 'rejected'
+    assert fill.replacement is None
+    assert fill.reason == "degenerate answer: the line 'x = compute(r)' repeats 4 times (refused, not trimmed)"
+
+
+def test_an_answer_far_past_max_tokens_is_refused() -> None:
+    answer = ''.join(f'    total_{i} = math.pi * r ** {i}  # the {i}th power term\n' for i in range(30))
+    assert _fill(answer + '    return total_1', max_tokens=512).status == 'filled'
+    fill = _fill(answer + '    return total_1', max_tokens=64)
+    assert fill.status == 'rejected'
+    assert fill.reason.startswith('degenerate answer: 1,') and 'max_tokens (64)' in fill.reason
 
 
 def test_length_cut_is_incomplete() -> None:

@@ -1,8 +1,9 @@
 """The cleanup/validation stage: a raw completion → the replacement for a stub, or a reason why not.
 
 Peers' filters worth having for whole bodies (fim-practice.md): strip Markdown fences, stop where
-the completion starts repeating the suffix, stop once it dedents out of the body's scope, drop
-degenerate repetition. Then the filled file must parse and the function must no longer be a stub.
+the completion starts repeating the suffix, stop once it dedents out of the body's scope, refuse
+degenerate answers (a line repeated in a loop, an answer far past ``max_tokens``) rather than trim
+them into a fill. Then the filled file must parse and the function must no longer be a stub.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from codestral_bot.records import Completion
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
+from codestral_bot.tokens import estimate_tokens
 
 __all__ = ['apply_fills', 'clean_body', 'finish_fill']
 
 _FENCE = re.compile(r'^\s*(```|~~~)')
+_OVERLONG = 4  # × max_tokens, in estimated tokens: no tokenizer packs that many characters a token
 
 
 class Rejected(Exception):
@@ -58,12 +61,22 @@ def _cut_suffix_echo(lines: list[str], suffix: str) -> list[str]:
     return lines
 
 
-def _cut_repetition(lines: list[str]) -> list[str]:
+def _refuse_repetition(lines: list[str]) -> list[str]:
+    """A line repeated 3× in a row is a model stuck in a loop: what came before it is no fill either."""
     for i in range(len(lines) - 2):
         line = lines[i].strip()
         if len(line) > 3 and line == lines[i + 1].strip() == lines[i + 2].strip():
-            return lines[:i + 1]
+            run = next((j for j in range(i, len(lines)) if lines[j].strip() != line), len(lines)) - i
+            shown = line if len(line) <= 40 else line[:37] + '...'
+            raise Rejected(f'degenerate answer: the line {shown!r} repeats {run} times (refused, not trimmed)')
     return lines
+
+
+def _refuse_overlong(text: str, max_tokens: int | None) -> None:
+    """An answer far longer than ``max_tokens`` allows did not come from a model honouring it."""
+    if max_tokens is not None and estimate_tokens(text) > _OVERLONG * max_tokens:
+        raise Rejected(f'degenerate answer: {len(text):,} characters, far more than max_tokens '
+                       f'({max_tokens}) allows (refused, not trimmed)')
 
 
 def _match_indent_style(lines: list[str], indent: str) -> list[str]:
@@ -88,7 +101,7 @@ def clean_body(text: str, stub: Stub, suffix: str) -> str:
     lines = _match_indent_style(lines, stub.indent)
     lines = _cut_at_dedent(lines, stub.indent)
     lines = _cut_suffix_echo(lines, suffix)
-    lines = _cut_repetition(lines)
+    lines = _refuse_repetition(lines)
     lines = [line.rstrip() for line in lines]
     while lines and not lines[-1]:
         lines.pop()
@@ -124,13 +137,15 @@ def _still_a_stub(stub: Stub, new_text: str) -> bool:
     return any(s.name == stub.name and s.start == stub.start for s in again)
 
 
-def finish_fill(fill: Fill, source: SourceFile, completion: Completion, suffix: str) -> Fill:
+def finish_fill(fill: Fill, source: SourceFile, completion: Completion, suffix: str,
+                max_tokens: int | None = None) -> Fill:
     """Turn the model's answer into a validated replacement, or a rejection with its reason."""
     usage = fill.usage if completion.cached else fill.usage + completion.usage
     if completion.finish_reason in ('length', 'model_length'):
         return dataclasses.replace(fill, status='rejected', usage=usage,
                                    reason='incomplete: the model stopped at max_tokens (raise --max-tokens)')
     try:
+        _refuse_overlong(completion.text, max_tokens)
         replacement = _check(fill, source, clean_body(completion.text, fill.stub, suffix))
     except Rejected as e:
         return dataclasses.replace(fill, status='rejected', reason=str(e), usage=usage)

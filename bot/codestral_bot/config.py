@@ -178,6 +178,7 @@ class Config:
     concurrency: int | None = _key(None, _whole(1), 'requests in flight', 'automatic')
     prompt_tokens: int = _key(3000, _whole(1), 'token budget of the prefix')
     suffix_tokens: int = _key(1000, _whole(0), 'token budget of the suffix')
+    context_share: float = _key(0.25, _number(0, 1), 'share of prompt_tokens for definitions from other files')
     max_tokens: int = _key(512, _whole(1), 'longest fill, in tokens')
     temperature: float = _key(0.2, _number(0, 1.5), 'sampling temperature')
     stop: tuple[str, ...] = _key((), _strings, 'extra stop sequences')

@@ -119,7 +119,10 @@ def _cut_suffix(suffix: str, budget: int) -> str:
     return ''.join(_keep_first_lines(suffix.splitlines(keepends=True), budget))
 
 
-def build_request(source: SourceFile, stub: Stub, *, prompt_tokens: int, suffix_tokens: int) -> FimRequest:
+def build_request(source: SourceFile, stub: Stub, *, prompt_tokens: int, suffix_tokens: int,
+                  head: str = '') -> FimRequest:
+    """``head``: snippets from other files (repo_context), placed first; the file's prefix gets the rest."""
     prompt = _lf(source.text[:stub.start] + stub.lead)
     suffix = _lf(stub.tail + source.text[stub.end:])
-    return FimRequest(_cut_prefix(prompt, prompt_tokens), _cut_suffix(suffix, suffix_tokens))
+    budget = max(prompt_tokens - estimate_tokens(head), 1)
+    return FimRequest(head + _cut_prefix(prompt, budget), _cut_suffix(suffix, suffix_tokens))

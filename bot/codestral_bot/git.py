@@ -36,8 +36,10 @@ __all__ = [
     'IndexEntry',
     'diff_text',
     'diff_text_of',
+    'head_commit',
     'index_entries',
     'literal',
+    'repo_files',
     'staged_diff_here',
     'repo_root',
     'untracked_files',
@@ -164,6 +166,19 @@ def _zsplit(out: bytes) -> list[str]:
 def untracked_files(root: Path, paths: Sequence[str] = ()) -> list[str]:
     """New files git does not track yet and does not ignore: wholly added, for a review by hand."""
     return _zsplit(_git('ls-files', '-z', '--others', '--exclude-standard', '--', *paths, cwd=root))
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit checked out at ``root``, or None (not a repository, no commit yet)."""
+    code, out, _ = cmd_output(('git', 'rev-parse', '--verify', '--quiet', 'HEAD'), cwd=str(root), check=False)
+    return out.decode().strip() if code == 0 else None
+
+
+def repo_files(root: Path, *, staged: bool) -> list[str]:
+    """The repository's files under review: the index's, plus untracked ones when the working tree is read."""
+    extra = () if staged else ('--others', '--exclude-standard')
+    out = _git('ls-files', '-z', '--cached', *extra, cwd=root)
+    return list(dict.fromkeys(p for p in out.decode('utf-8', 'surrogateescape').split('\0') if p))
 
 
 class IndexEntry(tuple[int, str]):

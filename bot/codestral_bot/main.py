@@ -107,6 +107,8 @@ def _add_review_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     out.add_argument('--apply', action='store_true', help='write the fills into the files')
     out.add_argument('--patch', metavar='FILE', help='write the proposed edits as a patch for `git apply`')
     out.add_argument('--json', action='store_true', help='print one JSON document instead of a diff')
+    out.add_argument('--explain', action='store_true',
+                     help='on stderr, list the definitions from other files put in each prompt')
     out.add_argument('--sarif', metavar='FILE', help='write review comments as SARIF 2.1.0')
     out.add_argument('--dry-run', action='store_true', help='show what would be sent, send nothing')
     out.add_argument('--no-fill', action='store_true', help='do not fill stubs')

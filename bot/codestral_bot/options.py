@@ -26,6 +26,7 @@ class RunOptions:
     apply: bool = False  # write the fills into the files
     dry_run: bool = False  # send nothing
     progress: bool = True  # the status line while fills stream in (only ever on a terminal)
+    explain: bool = False  # --explain: why each stub is one, and what its prompt holds
     gate: Gate = Gate()
 
     @classmethod
@@ -38,6 +39,6 @@ class RunOptions:
         return cls(
             json=json_out, patch=path('patch'), sarif=path('sarif'),
             apply=bool(getattr(args, 'apply', False)), dry_run=bool(getattr(args, 'dry_run', False)),
-            progress=not json_out,
+            progress=not json_out, explain=bool(getattr(args, 'explain', False)),
             gate=Gate(config.fail_on, bool(getattr(args, 'hook', False)), bool(getattr(args, 'strict', False))),
         )

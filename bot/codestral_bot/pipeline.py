@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from codestral_bot import cleanup
 from codestral_bot import stubs as stub_stage
@@ -24,6 +25,9 @@ from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
 from codestral_bot.sources import SourceSkipped
+
+if TYPE_CHECKING:
+    from codestral_bot.repo_context import RepoContext
 
 __all__ = ['Planned', 'Target', 'fill_all', 'find_targets', 'plan']
 
@@ -78,35 +82,38 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
 
 
 def plan(targets: Sequence[Target], *, prompt_tokens: int, suffix_tokens: int,
-         max_stubs: int | None = None) -> list[Planned]:
+         max_stubs: int | None = None, repo: RepoContext | None = None) -> list[Planned]:
+    """One request per stub; ``repo`` adds definitions from other files at the head of each prompt."""
+    pairs = [(target, stub) for target in targets for stub in target.stubs]
+    if max_stubs is not None and len(pairs) > max_stubs:
+        logger.warning('%d stubs found; filling the first %d (max_stubs)', len(pairs), max_stubs)
+        pairs = pairs[:max_stubs]  # before the context: no file is parsed for a stub left out
     planned = []
-    for target in targets:
-        for stub in target.stubs:
-            request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
-                                    suffix_tokens=suffix_tokens)
-            fill = Fill(stub=stub, prompt_tokens=request.prompt_tokens, suffix_tokens=request.suffix_tokens)
-            planned.append(Planned(fill, target.source, request))
-    if max_stubs is not None and len(planned) > max_stubs:
-        logger.warning('%d stubs found; filling the first %d (max_stubs)', len(planned), max_stubs)
-        planned = planned[:max_stubs]
+    for target, stub in pairs:
+        selection = repo.select(target.source, stub, prompt_tokens) if repo is not None else None
+        request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
+                                suffix_tokens=suffix_tokens, head=selection.head if selection else '')
+        fill = Fill(stub=stub, prompt_tokens=request.prompt_tokens, suffix_tokens=request.suffix_tokens,
+                    context=selection.snippets if selection else ())
+        planned.append(Planned(fill, target.source, request))
     return planned
 
 
 async def _fill_one(client: ModelClient, item: Planned,
-                    on_text: Callable[[Fill, str], None] | None) -> Fill:
+                    on_text: Callable[[Fill, str], None] | None, max_tokens: int | None = None) -> Fill:
     callback = None if on_text is None else (lambda piece: on_text(item.fill, piece))
     try:
         completion = await client.fim(item.request.prompt, item.request.suffix, on_text=callback)
     except ModelError as e:
         return dataclasses.replace(item.fill, status='failed', reason=str(e), failure=failure_kind(e))
-    return cleanup.finish_fill(item.fill, item.source, completion, item.request.suffix)
+    return cleanup.finish_fill(item.fill, item.source, completion, item.request.suffix, max_tokens)
 
 
 async def fill_all(client: ModelClient, planned: Sequence[Planned], *, deadline: float | None = None,
                    on_text: Callable[[Fill, str], None] | None = None,
-                   on_done: Callable[[Fill], None] | None = None) -> list[Fill]:
+                   on_done: Callable[[Fill], None] | None = None, max_tokens: int | None = None) -> list[Fill]:
     """Fill every planned stub concurrently (the client paces); unfinished at the deadline → failed."""
-    tasks = [asyncio.ensure_future(_fill_one(client, item, on_text)) for item in planned]
+    tasks = [asyncio.ensure_future(_fill_one(client, item, on_text, max_tokens)) for item in planned]
     if on_done is not None:
         for task in tasks:
             task.add_done_callback(lambda t: on_done(t.result()) if not t.cancelled() and not t.exception() else None)

@@ -12,6 +12,7 @@ from typing import Literal
 
 __all__ = [
     'Completion',
+    'ContextSnippet',
     'FailureKind',
     'FileChange',
     'Fill',
@@ -109,6 +110,17 @@ class Skipped:
 
 
 @dataclasses.dataclass(frozen=True)
+class ContextSnippet:
+    """A definition from another file of the repository, put in a stub's prompt (``--json``, ``--explain``)."""
+
+    path: str
+    name: str
+    kind: str  # 'function', 'class', 'variable', 'type'
+    line: int  # 1-based line of the definition in ``path``
+    tokens: int  # estimated prompt tokens it costs
+
+
+@dataclasses.dataclass(frozen=True)
 class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -168,6 +180,7 @@ class Fill:
     prompt_tokens: int = 0  # estimated before sending
     suffix_tokens: int = 0
     usage: Usage = Usage()
+    context: tuple[ContextSnippet, ...] = ()  # snippets from other files at the head of the prompt
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ def sinks_for(options: RunOptions, root: Path) -> list[Sink]:
     """The outputs the user asked for; --apply first, so the others see what it wrote."""
     from codestral_bot import __version__
     from codestral_bot.sinks.apply import ApplySink
+    from codestral_bot.sinks.explain import ExplainSink
     from codestral_bot.sinks.json_doc import JsonSink
     from codestral_bot.sinks.patch import PatchSink
     from codestral_bot.sinks.sarif import SarifSink
@@ -29,4 +30,6 @@ def sinks_for(options: RunOptions, root: Path) -> list[Sink]:
         sinks.append(PatchSink(options.patch))
     if options.sarif is not None:
         sinks.append(SarifSink(options.sarif, __version__))
+    if options.explain:
+        sinks.append(ExplainSink())
     return sinks

@@ -122,7 +122,8 @@ async def run_model(job: Job, *, progress: bool = True, env: Mapping[str, str] |
     try:
         comments_task = _comments_task(job, env, spending)
         fills = await fill_all(client, job.planned, deadline=job.deadline,
-                               on_text=status.on_text if status.live else None, on_done=status.on_done)
+                               on_text=status.on_text if status.live else None, on_done=status.on_done,
+                               max_tokens=job.config.max_tokens)
         comments, comment_sources = await comments_task if comments_task is not None else (None, {})
     finally:
         status.close()

@@ -242,7 +242,7 @@ def _wants_comments(session: _Session, env: Mapping[str, str]) -> bool:
     return session.config.comments and _has_key(resolve_endpoint(session.config, env, role='chat'))
 
 
-def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
+def _planned(session: _Session, wants_comments: bool, env: Mapping[str, str]) -> list[Planned]:
     config = session.config
     if not config.fill:
         return []
@@ -252,7 +252,14 @@ def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
     targets = find_targets(changes, session.reader.read, languages=config.languages,
                            include=config.include, exclude=config.exclude)
     return plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
-                max_stubs=config.max_stubs)
+                max_stubs=config.max_stubs, repo=_repo_context(session, env) if targets else None)
+
+
+def _repo_context(session: _Session, env: Mapping[str, str]) -> Any:
+    from codestral_bot.repo_context import for_pull_request
+
+    return for_pull_request(session.config.context_share, env.get('GITHUB_WORKSPACE'), session.pr.head.sha,
+                            [c.path for c in session.pulled.changes], session.reader.read)
 
 
 def _may_hold_stub(session: _Session, path: str) -> bool:
@@ -276,7 +283,7 @@ class _Results:
 
 def _fill_and_review(session: _Session, env: Mapping[str, str]) -> _Results:
     wants_comments = _wants_comments(session, env)
-    planned = _planned(session, wants_comments)
+    planned = _planned(session, wants_comments, env)
     known = session.on_pr.fingerprints
     new = [p for p in planned if stub_fingerprint(p.fill.stub, p.source) not in known]
     already = len(planned) - len(new)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from codestral_bot.options import RunOptions
     from codestral_bot.pipeline import Planned
     from codestral_bot.records import FileChange
+    from codestral_bot.repo_context import RepoContext
     from codestral_bot.sources import Reader
 
 __all__ = ['review']
@@ -211,7 +212,7 @@ def _fill_and_review(args: argparse.Namespace, options: RunOptions, config: Conf
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
-                   max_stubs=config.max_stubs)
+                   max_stubs=config.max_stubs, repo=_repo_context(root, config, read) if targets else None)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.
     endpoint = resolve_endpoint(config, os.environ) if planned or chat is None else chat
     if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
@@ -241,3 +242,13 @@ def _hook_without_key(options: RunOptions, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; %s',
                        len(planned), end)
     return 2 if options.gate.strict and planned else 0
+
+
+def _repo_context(root: Path, config: Config, read: Reader) -> RepoContext | None:
+    """Definitions from other files, read from the revision under review (one `git ls-files` a run)."""
+    if config.context_share <= 0:
+        return None
+    from codestral_bot.repo_context import RepoContext
+    from codestral_bot.symbols import SymbolIndex
+
+    return RepoContext(SymbolIndex(git.repo_files(root, staged=read.staged), read), config.context_share)

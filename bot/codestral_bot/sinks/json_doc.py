@@ -26,7 +26,8 @@ def fill_json(fill: Fill) -> dict[str, Any]:
             'failure': fill.failure, 'replacement': fill.replacement,
             'prompt_tokens_estimate': fill.prompt_tokens, 'suffix_tokens_estimate': fill.suffix_tokens,
             'usage': {'prompt_tokens': fill.usage.prompt_tokens,
-                      'completion_tokens': fill.usage.completion_tokens}}
+                      'completion_tokens': fill.usage.completion_tokens},
+            'context': [dataclasses.asdict(c) for c in fill.context]}
 
 
 class JsonSink:
