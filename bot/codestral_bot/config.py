@@ -28,6 +28,7 @@ from typing import Any
 from typing import TypeVar
 
 from codestral_bot.errors import ConfigError
+from codestral_bot.testpaths import DEFAULT_TEST_GLOBS
 
 __all__ = [
     'DEFAULT_MODELS',
@@ -168,6 +169,8 @@ class Config:
     include: tuple[str, ...] = _key((), _strings, 'globs of files to look at', 'all files')
     exclude: tuple[str, ...] = _key(DEFAULT_EXCLUDE, _strings, 'globs of files to skip')
     languages: tuple[str, ...] = _key(LANGUAGES, _languages, 'languages to fill')
+    include_tests: bool = _key(False, _flag, 'look for stubs in test code too')
+    test_globs: tuple[str, ...] = _key(DEFAULT_TEST_GLOBS, _strings, 'globs of test code (not searched)')
     max_stubs: int = _key(50, _whole(1), 'stubs filled per run')
     max_comments: int = _key(30, _whole(0), 'review comments per run')
     max_comments_per_file: int = _key(10, _whole(0), 'review comments per file')

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     'DiffMode',
     'diff_text',
+    'merge_base',
+    'read_blob_at',
     'read_index_blob',
     'repo_root',
     'untracked_files',
@@ -68,6 +70,17 @@ def _base_commit(root: Path, ref: str) -> str:
             raise GitError(f'--base {ref}: no such branch, tag or commit')
         raise GitError(f'--base {ref}: it has no common ancestor with HEAD')
     return out.decode().strip()
+
+
+def merge_base(root: Path, ref: str) -> str:
+    """The commit ``--base REF`` compares with: merge-base(REF, HEAD)."""
+    return _base_commit(root, ref)
+
+
+def read_blob_at(root: Path, rev: str, path: str) -> bytes | None:
+    """``path`` as commit ``rev`` has it; None when it has no such file (or there is no commit yet)."""
+    code, out, _ = cmd_output(('git', 'cat-file', 'blob', f'{rev}:{path}'), cwd=str(root), check=False)
+    return out if code == 0 else None
 
 
 def diff_text(root: Path, mode: DiffMode, base: str | None = None,

@@ -128,6 +128,8 @@ def _add_review_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     out.add_argument('--dry-run', action='store_true', help='show what would be sent, send nothing')
     out.add_argument('--no-fill', action='store_true', help='do not fill stubs')
     out.add_argument('--no-comments', action='store_true', help='do not ask for review comments')
+    out.add_argument('--explain', action='store_true',
+                     help='say on stderr why each stub is one, and why each skipped candidate was skipped')
     out.add_argument('--fail-on', choices=('error', 'warning', 'info'),
                      help='exit 1 when a review comment of this severity or worse exists')
     out.add_argument('--hook', action='store_true', help=argparse.SUPPRESS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fnmatch
 import logging
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -21,10 +20,16 @@ from codestral_bot.errors import ModelError
 from codestral_bot.providers.base import ModelClient
 from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
+from codestral_bot.records import Skipped
 from codestral_bot.records import SourceFile
+from codestral_bot.records import Stub
 from codestral_bot.sources import SourceSkipped
+from codestral_bot.stubs import policy
+from codestral_bot.testpaths import first_match
+from codestral_bot.testpaths import test_reason
 
-__all__ = ['Planned', 'Target', 'fill_all', 'find_targets', 'matches_any', 'plan']
+__all__ = ['Planned', 'Survey', 'Target', 'Unparsed', 'fill_all', 'find_targets', 'matches_any', 'max_stubs_reason',
+           'plan']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -47,12 +52,26 @@ class Planned:
 
 def matches_any(path: str, globs: Sequence[str]) -> bool:
     """fnmatch on the posix path; ``dir/**`` also matches the folder's files at any depth."""
-    for glob in globs:
-        if fnmatch.fnmatchcase(path, glob) or fnmatch.fnmatchcase(path.rsplit('/', 1)[-1], glob):
-            return True
-        if glob.endswith('/**') and (path.startswith(glob[:-2]) or f'/{glob[:-2]}' in f'/{path}'):
-            return True
-    return False
+    return first_match(path, globs) is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class Unparsed:
+    """A file the stub stage could not parse: named, counted, listed in ``--json``."""
+
+    path: str
+    message: str  # 'line 179: syntax error near 'O''
+
+    def __str__(self) -> str:
+        return f'{self.path}: {self.message}'
+
+
+@dataclasses.dataclass
+class Survey:
+    """What the stub stage saw besides the stubs to fill: what it skipped and why, what it could not parse."""
+
+    skipped: list[Skipped] = dataclasses.field(default_factory=list)
+    unparsed: list[Unparsed] = dataclasses.field(default_factory=list)
 
 
 def _wanted(change: FileChange, languages: Sequence[str] | None, include: Sequence[str],
@@ -67,42 +86,117 @@ def _wanted(change: FileChange, languages: Sequence[str] | None, include: Sequen
     return not matches_any(change.path, exclude)
 
 
+def _unparsed(path: str, error: Exception) -> Unparsed:
+    """The finder's message without the path some finders put in front (``m.py:3: ...``)."""
+    message = str(error)
+    if message.startswith(f'{path}:'):
+        message = message[len(path) + 1:].strip()
+        message = f'line {message}' if message[:1].isdigit() else message
+    return Unparsed(path, message)
+
+
 def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile], *,
                  languages: Sequence[str] | None = None, include: Sequence[str] = (),
-                 exclude: Sequence[str] = ()) -> list[Target]:
+                 exclude: Sequence[str] = (), test_globs: Sequence[str] = (),
+                 base: Callable[[str], str | None] | None = None,
+                 survey: Survey | None = None) -> list[Target]:
+    """The changed files holding stubs the change made, with those stubs.
+
+    ``test_globs``: files there are test code, skipped. ``base`` reads a file (by its old path)
+    in the base revision; a function that was a stub there already is skipped. What is skipped,
+    and the files that do not parse, go to ``survey``.
+    """
+    survey = Survey() if survey is None else survey
     targets = []
     for change in changes:
         if not _wanted(change, languages, include, exclude):
             continue
-        try:
-            source = read(change.path)
-            found = stub_stage.find_stubs(change.path, source.text)
-        except (SourceSkipped, stub_stage.ParseFailure) as e:
-            logger.warning('%s', e if ': ' in str(e) else f'{change.path}: {e}')
+        reason = test_reason(change.path, test_globs)
+        if reason is not None:
+            survey.skipped.append(Skipped(change.path, 0, '', reason))
             continue
-        touched = tuple(s for s in found if stub_stage.touches_added(s, change))
-        if touched:
-            targets.append(Target(change, source, touched))
+        target = _target(change, read, base, survey)
+        if target is not None:
+            targets.append(target)
     return targets
+
+
+def _target(change: FileChange, read: Callable[[str], SourceFile],
+            base: Callable[[str], str | None] | None, survey: Survey) -> Target | None:
+    turned_down: list[Skipped] = []
+    try:
+        source = read(change.path)
+        found = stub_stage.find_stubs(change.path, source.text, turned_down)
+    except SourceSkipped as e:
+        logger.warning('%s', e if str(e).startswith(change.path) else f'{change.path}: {e}')
+        return None
+    except stub_stage.ParseFailure as e:
+        survey.unparsed.append(_unparsed(change.path, e))
+        logger.warning('%s', survey.unparsed[-1])
+        return None
+    survey.skipped += [s for s in turned_down if change.hunk_of(s.line) is not None]
+    touched = [s for s in found if stub_stage.touches_added(s, change)]
+    kept = _apply_policy(change, source.text, touched, base, survey.skipped) if touched else []
+    return Target(change, source, tuple(kept)) if kept else None
+
+
+def _apply_policy(change: FileChange, text: str, stubs: list[Stub],
+                  base: Callable[[str], str | None] | None, skipped: list[Skipped]) -> list[Stub]:
+    lines = text.split('\n')
+    test_mods = policy.rust_test_modules(text) if change.path.endswith('.rs') else frozenset()
+    kept = []
+    for stub in stubs:
+        reason = policy.ignore_reason(stub, lines)
+        if reason is None and test_mods and policy.in_rust_test_module(stub, test_mods):
+            reason = 'test code (#[cfg(test)] module)'
+        if reason is None:
+            kept.append(stub)
+        else:
+            skipped.append(Skipped(stub.path, stub.start_line, stub.name, reason))
+    return _new_stubs(change, kept, base, skipped) if kept else kept
+
+
+def _new_stubs(change: FileChange, stubs: list[Stub], base: Callable[[str], str | None] | None,
+               skipped: list[Skipped]) -> list[Stub]:
+    """The stubs the change made: one base read (and parse) per file that has stubs."""
+    if base is None or change.old_path is None:
+        return stubs
+    before = base(change.old_path)
+    if before is None:
+        return stubs
+    try:
+        old = policy.stub_names(stub_stage.find_stubs(change.path, before))
+    except stub_stage.ParseFailure:
+        return stubs
+    skipped += [Skipped(s.path, s.start_line, s.name, policy.ALREADY_A_STUB) for s in stubs if s.name in old]
+    return [s for s in stubs if s.name not in old]
+
+
+def max_stubs_reason(max_stubs: int) -> str:
+    return f'not filled: max_stubs reached ({max_stubs} per run)'
 
 
 def plan(targets: Sequence[Target], *, prompt_tokens: int, suffix_tokens: int,
          max_stubs: int | None = None) -> list[Planned]:
+    """A request per stub; past ``max_stubs`` each stub is still listed, as failed with the reason."""
     planned = []
     for target in targets:
         for stub in target.stubs:
             request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
                                     suffix_tokens=suffix_tokens)
             fill = Fill(stub=stub, prompt_tokens=request.prompt_tokens, suffix_tokens=request.suffix_tokens)
+            if max_stubs is not None and len(planned) >= max_stubs:
+                fill = dataclasses.replace(fill, status='failed', reason=max_stubs_reason(max_stubs))
             planned.append(Planned(fill, target.source, request))
     if max_stubs is not None and len(planned) > max_stubs:
         logger.warning('%d stubs found; filling the first %d (max_stubs)', len(planned), max_stubs)
-        planned = planned[:max_stubs]
     return planned
 
 
 async def _fill_one(client: ModelClient, item: Planned,
                     on_text: Callable[[Fill, str], None] | None) -> Fill:
+    if item.fill.status != 'planned':  # past max_stubs: listed, never sent
+        return item.fill
     callback = None if on_text is None else (lambda piece: on_text(item.fill, piece))
     try:
         completion = await client.fim(item.request.prompt, item.request.suffix, on_text=callback)

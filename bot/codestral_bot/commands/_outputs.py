@@ -13,6 +13,7 @@ from typing import Any
 from codestral_bot import __version__
 from codestral_bot.cleanup import apply_fills
 from codestral_bot.config import Config
+from codestral_bot.output import err
 from codestral_bot.output import out
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
@@ -22,8 +23,10 @@ from codestral_bot.sinks.patch import write_patch
 from codestral_bot.sinks.terminal import print_diff
 from codestral_bot.sources import SourceSkipped
 from codestral_bot.sources import write_source
+from codestral_bot.stubs.policy import describe
 
-__all__ = ['edits', 'fill_json', 'stub_json', 'exit_code', 'findings_of', 'maybe_apply', 'print_json', 'print_text', 'write_files']
+__all__ = ['edits', 'explain', 'fill_json', 'stub_json', 'exit_code', 'findings_of', 'maybe_apply', 'print_json',
+           'print_text', 'survey_json', 'unparsed_note', 'write_files']
 
 logger = logging.getLogger('codestral_bot')
 
@@ -38,7 +41,37 @@ class Edit:
 def stub_json(fill: Fill) -> dict[str, Any]:
     s = fill.stub
     return {'path': s.path, 'name': s.name, 'kind': s.kind, 'language': s.language,
-            'start_line': s.start_line, 'end_line': s.end_line}
+            'start_line': s.start_line, 'end_line': s.end_line, 'evidence': describe(s)}
+
+
+def survey_json(survey: Any) -> dict[str, Any]:
+    """``skipped``: candidates not filled and why (line 0, name '': the whole file);
+    ``unparsed``: files the bot could not parse. ``survey`` is a ``pipeline.Survey`` or None."""
+    skipped = getattr(survey, 'skipped', None) or []
+    unparsed = getattr(survey, 'unparsed', None) or []
+    return {'skipped': [{'path': k.path, 'line': k.line, 'name': k.name, 'reason': k.reason} for k in skipped],
+            'unparsed': [{'path': u.path, 'message': u.message} for u in unparsed]}
+
+
+def explain(targets: Sequence[Any], survey: Any) -> None:
+    """``--explain``: one neutral line per stub (its evidence) and per skipped candidate (why)."""
+    lines: list[tuple[str, int, str]] = []
+    for target in targets:
+        for s in target.stubs:
+            lines.append((s.path, s.start_line, f'{s.path}:{s.start_line}: {s.name}: stub — {describe(s)}'))
+    for k in getattr(survey, 'skipped', None) or []:
+        where = f'{k.path}:{k.line}: {k.name}' if k.name else k.path
+        lines.append((k.path, k.line, f'{where}: skipped — {k.reason}'))
+    for _, _, line in sorted(lines, key=lambda item: (item[0], item[1])):
+        err(line)
+
+
+def unparsed_note(survey: Any) -> str:
+    """'; 1 file could not be parsed' for the end-of-run summary, or ''."""
+    count = len(getattr(survey, 'unparsed', None) or [])
+    if not count:
+        return ''
+    return f'; {count} file{"" if count == 1 else "s"} could not be parsed'
 
 
 def fill_json(fill: Fill) -> dict[str, Any]:
@@ -104,12 +137,14 @@ def comments_sources(outcome: Any) -> Mapping[str, SourceFile]:
     return getattr(outcome, 'comment_sources', None) or {}
 
 
-def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> dict[str, Any]:
+def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit],
+              survey: Any = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         'version': __version__,
         'stubs': [stub_json(f) for f in fills],
         'fills': [fill_json(f) for f in fills],
         'patch': ''.join(e.diff for e in edit_list),
+        **survey_json(survey),
     }
     stats = getattr(outcome, 'stats', None)
     if stats is not None:
@@ -122,8 +157,9 @@ def _json_doc(fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) ->
     return doc
 
 
-def print_json(args: argparse.Namespace, fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit]) -> None:
-    out(json.dumps(_json_doc(fills, outcome, edit_list), indent=2))
+def print_json(args: argparse.Namespace, fills: Sequence[Fill], outcome: Any, edit_list: Sequence[Edit],
+               survey: Any = None) -> None:
+    out(json.dumps(_json_doc(fills, outcome, edit_list, survey), indent=2))
 
 
 def write_files(args: argparse.Namespace, edit_list: Sequence[Edit], outcome: Any) -> None:

@@ -43,19 +43,26 @@ class Outcome:
     comment_sources: dict[str, SourceFile] = dataclasses.field(default_factory=dict)
 
 
-def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Namespace) -> int:
+def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Namespace,
+               survey: Any = None) -> int:
     """No key (or --dry-run): show what would be sent, send nothing."""
+    from codestral_bot.commands._outputs import survey_json
+    from codestral_bot.commands._outputs import unparsed_note
+
     if args.json:
         out(json.dumps({'version': __version__, 'dry_run': True, 'endpoint': endpoint.base,
                         'stubs': [stub_json(p.fill) for p in planned],
-                        'fills': [fill_json(p.fill) for p in planned]}, indent=2))
+                        'fills': [fill_json(p.fill) for p in planned], **survey_json(survey)}, indent=2))
         return 0
     for p in planned:
         s = p.fill.stub
+        if p.fill.status != 'planned':  # past max_stubs
+            out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): {p.fill.reason}')
+            continue
         out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
             f'(prompt ≈{p.fill.prompt_tokens} tokens, suffix ≈{p.fill.suffix_tokens} tokens)')
     noun = 'stub' if len(planned) == 1 else 'stubs'
-    err(f'{len(planned)} {noun} found; nothing sent (to {endpoint.base}).')
+    err(f'{len(planned)} {noun} found{unparsed_note(survey)}; nothing sent (to {endpoint.base}).')
     if endpoint.needs_key and not endpoint.key and not args.dry_run:
         err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
     return 0
@@ -63,11 +70,11 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
 
 def run_and_finish(args: argparse.Namespace, root: Path, config: Config, endpoint: Endpoint,
                    planned: Sequence[Planned], changes: Sequence[FileChange], read: Callable[[str], SourceFile],
-                   targets: Sequence[Any], deadline: float | None) -> int:
+                   targets: Sequence[Any], deadline: float | None, survey: Any = None) -> int:
     sources = {t.source.path: t.source for t in targets}
     outcome = asyncio.run(run_model(config, endpoint, planned, changes, read, sources,
                                     deadline=deadline, args=args))
-    return finish(args, root, planned, outcome.fills, outcome, config)
+    return finish(args, root, planned, outcome.fills, outcome, config, survey)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,7 +220,7 @@ def _report_problems(fills: Sequence[Fill]) -> None:
 
 
 def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fills: list[Fill],
-           outcome: Outcome | None, config: Config | None) -> int:
+           outcome: Outcome | None, config: Config | None, survey: Any = None) -> int:
     """Write the outputs the user asked for and choose the exit code."""
     from codestral_bot.commands import _outputs
 
@@ -222,11 +229,13 @@ def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fil
     fills = _outputs.maybe_apply(args, root, sources, edits, fills)
     findings = _outputs.findings_of(outcome)
     if args.json:
-        _outputs.print_json(args, fills, outcome, edits)
+        _outputs.print_json(args, fills, outcome, edits, survey)
     else:
         _outputs.print_text(sources, edits, fills, outcome)
         _report_problems(fills)
         if fills or findings:
-            err(_summary(fills, outcome))
+            err(_summary(fills, outcome) + _outputs.unparsed_note(survey))
+        elif _outputs.unparsed_note(survey):
+            err(_outputs.unparsed_note(survey)[2:])
     _outputs.write_files(args, edits, outcome)
     return _outputs.exit_code(args, fills, edits, outcome, config)

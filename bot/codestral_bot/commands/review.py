@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -107,6 +108,7 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
 
     from codestral_bot.commands import _run
     from codestral_bot.config import load_config
+    from codestral_bot.pipeline import Survey
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
     from codestral_bot.providers import resolve_endpoint
@@ -118,8 +120,14 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
     if not wants_comments and not _STUB_HINT.search(diff):
         return 0
     read = functools.partial(_read, root, args.staged)
+    survey = Survey()
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
-                           exclude=config.exclude) if config.fill else []
+                           exclude=config.exclude, test_globs=test_globs(config),
+                           base=_base_reader(root, args), survey=survey) if config.fill else []
+    if getattr(args, 'explain', False):
+        from codestral_bot.commands._outputs import explain
+
+        explain(targets, survey)
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.
@@ -127,11 +135,11 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
     if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
         return _hook_without_key(args, planned)
     if args.dry_run or (endpoint.needs_key and not endpoint.key):
-        return _run.print_plan(planned, endpoint, args)
+        return _run.print_plan(planned, endpoint, args, survey)
     if not planned and not wants_comments:
-        return _run.finish(args, root, [], [], None, config)
+        return _run.finish(args, root, [], [], None, config, survey)
     return _run.run_and_finish(args, root, config, endpoint, planned, changes, read, targets,
-                               _deadline(config, args))
+                               _deadline(config, args), survey)
 
 
 def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
@@ -142,6 +150,32 @@ def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; '
                        'the commit proceeds', len(planned))
     return 2 if args.strict and planned else 0
+
+
+def test_globs(config: Config) -> tuple[str, ...]:
+    """Where test code is, which the stub stage skips: nowhere when ``include_tests`` is set."""
+    return () if config.include_tests else config.test_globs
+
+
+def _base_reader(root: Path, args: argparse.Namespace) -> Callable[[str], str | None]:
+    """A file's text in the base revision (HEAD, or the merge base with --base), read on demand."""
+    import functools
+
+    @functools.cache
+    def revision() -> str:
+        return git.merge_base(root, args.base) if args.base else 'HEAD'
+
+    def read(path: str) -> str | None:
+        from codestral_bot.sources import SourceSkipped
+        from codestral_bot.sources import decode_source
+
+        raw = git.read_blob_at(root, revision(), path)
+        try:
+            return None if raw is None else decode_source(path, raw).text
+        except SourceSkipped:
+            return None
+
+    return read
 
 
 def _read(root: Path, staged: bool, path: str) -> Any:
