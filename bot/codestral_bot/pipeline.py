@@ -26,7 +26,7 @@ from codestral_bot.records import Stub
 from codestral_bot.sources import SourceSkipped
 from codestral_bot.stubs import policy
 from codestral_bot.testpaths import first_match
-from codestral_bot.testpaths import test_reason
+from codestral_bot.testpaths import reason_if_test_code
 
 __all__ = ['Planned', 'Survey', 'Target', 'Unparsed', 'fill_all', 'find_targets', 'matches_any', 'max_stubs_reason',
            'plan']
@@ -111,7 +111,7 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
     for change in changes:
         if not _wanted(change, languages, include, exclude):
             continue
-        reason = test_reason(change.path, test_globs)
+        reason = reason_if_test_code(change.path, test_globs)
         if reason is not None:
             survey.skipped.append(Skipped(change.path, 0, '', reason))
             continue
@@ -135,14 +135,27 @@ def _target(change: FileChange, read: Callable[[str], SourceFile],
         logger.warning('%s', survey.unparsed[-1])
         return None
     survey.skipped += [s for s in turned_down if change.hunk_of(s.line) is not None]
-    touched = [s for s in found if stub_stage.touches_added(s, change)]
-    kept = _apply_policy(change, source.text, touched, base, survey.skipped) if touched else []
+    lines = source.text.split('\n')
+    touched = [s for s in found if _touched(s, change, lines)]
+    kept = _apply_policy(change, source.text, lines, touched, base, survey.skipped) if touched else []
     return Target(change, source, tuple(kept)) if kept else None
 
 
-def _apply_policy(change: FileChange, text: str, stubs: list[Stub],
+def _touched(stub: Stub, change: FileChange, lines: list[str]) -> bool:
+    """The change added a line of the function, from its header to the end of its stub body.
+
+    The header counts: git may align a new function's ``raise NotImplementedError`` with the same
+    line of an older function, leaving only the new header as added. A stub the base revision
+    already had is skipped afterwards, so a renamed parameter does not make an old stub new.
+    """
+    if stub_stage.touches_added(stub, change):
+        return True
+    header = policy.header_line(stub, lines)
+    return any(line in change.added_lines for line in range(header, stub.start_line))
+
+
+def _apply_policy(change: FileChange, text: str, lines: list[str], stubs: list[Stub],
                   base: Callable[[str], str | None] | None, skipped: list[Skipped]) -> list[Stub]:
-    lines = text.split('\n')
     test_mods = policy.rust_test_modules(text) if change.path.endswith('.rs') else frozenset()
     kept = []
     for stub in stubs:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 
-__all__ = ['DEFAULT_TEST_GLOBS', 'first_match', 'test_reason']
+__all__ = ['DEFAULT_TEST_GLOBS', 'first_match', 'reason_if_test_code']
 
 DEFAULT_TEST_GLOBS = (
     # folders, any language
@@ -53,7 +53,7 @@ def first_match(path: str, globs: Sequence[str]) -> str | None:
     return None
 
 
-def test_reason(path: str, globs: Sequence[str]) -> str | None:
+def reason_if_test_code(path: str, globs: Sequence[str]) -> str | None:
     """'test code (tests/)' when ``path`` is test code by one of ``globs``; else None."""
     glob = first_match(path, globs)
     if glob is None:

@@ -64,10 +64,13 @@ def header_line(stub: Stub, lines: list[str]) -> int:
     first = min(stub.start_line, len(lines))
     if short.startswith('<'):  # an anonymous function: the line above its body
         return max(1, first - 1)
-    named = re.compile(rf'\b{re.escape(short)}\b\s*[(<=:]')
-    for number in range(first, max(0, first - _HEADER_SEARCH), -1):
-        if named.search(lines[number - 1]):
-            return number
+    name = re.escape(short)
+    # A definition keyword first (a docstring may say `total(x)`), then any `total(`, `total =`.
+    for pattern in (rf'\b(def|fn|func|function)\b.*\b{name}\b', rf'\b{name}\b\s*[(<=:]'):
+        named = re.compile(pattern)
+        for number in range(first, max(0, first - _HEADER_SEARCH), -1):
+            if named.search(lines[number - 1]):
+                return number
     return max(1, first - 1)
 
 
