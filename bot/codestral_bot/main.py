@@ -166,6 +166,8 @@ def _add_extra_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     github.add_argument('--max-comments', type=int, metavar='N', help='inline comments per review (default: 30)')
     github.add_argument('--fail-on', choices=('error', 'warning', 'info'), help='exit 1 on a finding this severe')
     github.add_argument('--dry-run', action='store_true', help='compute everything, post nothing')
+    github.add_argument('--explain', action='store_true',
+                        help='say on stderr why each stub is one, and why each skipped candidate was skipped')
     _add_model_options(github)
     _add_pacing_options(github)
     github.add_argument('-v', '--verbose', action='store_true', help='debug logging')

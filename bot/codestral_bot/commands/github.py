@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +28,14 @@ from typing import Any
 from codestral_bot.commands import _run
 from codestral_bot.commands.review import _STUB_HINT
 from codestral_bot.commands.review import cli_overrides
+from codestral_bot.commands.review import test_globs
 from codestral_bot.config import Config
 from codestral_bot.config import load_config
 from codestral_bot.errors import FatalError
 from codestral_bot.errors import UsageError
 from codestral_bot.output import err
 from codestral_bot.pipeline import Planned
+from codestral_bot.pipeline import Survey
 from codestral_bot.pipeline import find_targets
 from codestral_bot.pipeline import plan
 from codestral_bot.providers import Endpoint
@@ -58,6 +61,7 @@ from codestral_bot.sinks.github_items import stub_fingerprint
 from codestral_bot.sinks.github_items import stub_item
 from codestral_bot.sinks.github_items import suggestion_item
 from codestral_bot.sinks.github_pr import HeadReader
+from codestral_bot.sinks.github_pr import PullFile
 from codestral_bot.sinks.github_pr import PullChanges
 from codestral_bot.sinks.github_pr import base_text
 from codestral_bot.sinks.github_pr import list_files
@@ -250,17 +254,32 @@ def _wants_comments(session: _Session, env: Mapping[str, str]) -> bool:
     return session.config.comments and _has_key(resolve_endpoint(session.config, env, role='chat'))
 
 
-def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
+def _planned(session: _Session, wants_comments: bool, explain: bool = False) -> list[Planned]:
     config = session.config
     if not config.fill:
         return []
     changes = session.pulled.changes
     if not wants_comments and not any(_may_hold_stub(session, c.path) for c in changes):
         return []  # as `review`: no added line could hold a stub, so no file is fetched
+    survey = Survey()
     targets = find_targets(changes, session.reader.read, languages=config.languages,
-                           include=config.include, exclude=config.exclude)
+                           include=config.include, exclude=config.exclude, test_globs=test_globs(config),
+                           base=_base_reader(session), survey=survey)
+    session.notes += [f'{u.path} could not be parsed ({u.message}): its stubs were not looked for'
+                      for u in survey.unparsed]
+    if explain:
+        from codestral_bot.commands._outputs import explain as explain_verdicts
+
+        explain_verdicts(targets, survey)
     return plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                 max_stubs=config.max_stubs)
+
+
+def _base_reader(session: _Session) -> Callable[[str], str | None]:
+    """A file's text at the pull request's base commit: a stub already there is not this PR's."""
+    def read(old_path: str) -> str | None:
+        return base_text(session.repo, PullFile(old_path, None, 'modified', None, '', 0), session.pr.base.sha)
+    return read
 
 
 def _may_hold_stub(session: _Session, path: str) -> bool:
@@ -270,7 +289,7 @@ def _may_hold_stub(session: _Session, path: str) -> bool:
 
 def _fill_and_review(session: _Session, args: argparse.Namespace, env: Mapping[str, str]) -> _Results:
     wants_comments = _wants_comments(session, env)
-    planned = _planned(session, wants_comments)
+    planned = _planned(session, wants_comments, getattr(args, 'explain', False))
     known = session.on_pr.fingerprints
     new = [p for p in planned if stub_fingerprint(p.fill.stub, p.source) not in known]
     if not _has_key(session.endpoint) or not (new or wants_comments):
