@@ -192,7 +192,7 @@ def max_stubs_reason(max_stubs: int) -> str:
 def plan(targets: Sequence[Target], *, prompt_tokens: int, suffix_tokens: int,
          max_stubs: int | None = None) -> list[Planned]:
     """A request per stub; past ``max_stubs`` each stub is still listed, as failed with the reason."""
-    planned = []
+    planned: list[Planned] = []
     for target in targets:
         for stub in target.stubs:
             request = build_request(target.source, stub, prompt_tokens=prompt_tokens,
