@@ -115,14 +115,14 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
         if reason is not None:
             survey.skipped.append(Skipped(change.path, 0, '', reason))
             continue
-        target = _target(change, read, base, survey)
+        target = _target(change, read, base, survey, bool(test_globs))
         if target is not None:
             targets.append(target)
     return targets
 
 
 def _target(change: FileChange, read: Callable[[str], SourceFile],
-            base: Callable[[str], str | None] | None, survey: Survey) -> Target | None:
+            base: Callable[[str], str | None] | None, survey: Survey, skip_tests: bool) -> Target | None:
     turned_down: list[Skipped] = []
     try:
         source = read(change.path)
@@ -137,7 +137,7 @@ def _target(change: FileChange, read: Callable[[str], SourceFile],
     survey.skipped += [s for s in turned_down if change.hunk_of(s.line) is not None]
     lines = source.text.split('\n')
     touched = [s for s in found if _touched(s, change, lines)]
-    kept = _apply_policy(change, source.text, lines, touched, base, survey.skipped) if touched else []
+    kept = _apply_policy(change, source.text, lines, touched, base, survey.skipped, skip_tests) if touched else []
     return Target(change, source, tuple(kept)) if kept else None
 
 
@@ -155,8 +155,10 @@ def _touched(stub: Stub, change: FileChange, lines: list[str]) -> bool:
 
 
 def _apply_policy(change: FileChange, text: str, lines: list[str], stubs: list[Stub],
-                  base: Callable[[str], str | None] | None, skipped: list[Skipped]) -> list[Stub]:
-    test_mods = policy.rust_test_modules(text) if change.path.endswith('.rs') else frozenset()
+                  base: Callable[[str], str | None] | None, skipped: list[Skipped],
+                  skip_tests: bool) -> list[Stub]:
+    rust = skip_tests and change.path.endswith('.rs')
+    test_mods = policy.rust_test_modules(text) if rust else frozenset()
     kept = []
     for stub in stubs:
         reason = policy.ignore_reason(stub, lines)
