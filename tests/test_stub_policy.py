@@ -319,3 +319,37 @@ def test_a_trailing_comment_is_found_whatever_the_code_and_strings_before_it(cod
         expected = f'{opener} {note}'.rstrip()
         own_line = not code.strip()
         assert found == [(f'    {expected}' if not own_line else line.rstrip()) + '\n']
+
+
+# ---------------------------------------------------------------- the finders' own verdicts
+
+
+def test_the_finders_skipped_records_pass_through_for_the_changed_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finders that take ``skipped`` get the list; their verdicts on the change's lines reach --json."""
+    import types
+
+    from codestral_bot import stubs as stub_stage
+    from codestral_bot.pipeline import Survey
+    from codestral_bot.pipeline import find_targets
+    from codestral_bot.records import FileChange
+    from codestral_bot.records import Skipped
+    from codestral_bot.sources import decode_source
+
+    def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None) -> list[Stub]:
+        assert skipped is not None
+        skipped += [Skipped(path, 2, 'Hook.visit', 'docstring says it does nothing'),
+                    Skipped(path, 40, 'Far.away', 'abstract method')]
+        return []
+
+    monkeypatch.setattr(stub_stage, '_module', lambda language: types.SimpleNamespace(find_stubs=find_stubs))
+    change = FileChange('m.py', 'm.py', 'modified', frozenset({2}), ((1, 5),))
+    survey = Survey()
+    assert find_targets([change], lambda path: decode_source(path, b'x\n' * 50), survey=survey) == []
+    assert survey.skipped == [Skipped('m.py', 2, 'Hook.visit', 'docstring says it does nothing')]
+
+
+def test_finders_without_the_parameter_are_called_as_before() -> None:
+    from codestral_bot import stubs as stub_stage
+
+    skipped: list[Any] = []
+    assert [s.name for s in stub_stage.find_stubs('m.py', PY_STUB, skipped)] == ['total']
