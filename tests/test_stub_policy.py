@@ -353,3 +353,18 @@ def test_finders_without_the_parameter_are_called_as_before() -> None:
 
     skipped: list[Any] = []
     assert [s.name for s in stub_stage.find_stubs('m.py', PY_STUB, skipped)] == ['total']
+
+
+def test_the_todo_after_a_one_line_python_body_goes_with_the_fill(repo: Any, fake_codestral: FakeCodestral,
+                                                                 tmp_path: Path) -> None:
+    _stage(repo, {'cart.py': 'def total(items): pass  # TODO: sum the prices\n\n\nx = 1\n'})
+    fake_codestral.enqueue('fim', 'return sum(i.price for i in items)')
+    env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
+                  CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
+    result = run_cli(['review', '--staged', '--apply', '--no-comments'], _root(repo), env)
+    assert result.returncode == 0, result.stderr
+    (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
+    assert request.json['prompt'] == 'def total(items):\n    # TODO: sum the prices\n    '
+    assert request.json['suffix'] == '\n\n\nx = 1\n'
+    assert (_root(repo) / 'cart.py').read_text() == \
+        'def total(items):\n    return sum(i.price for i in items)\n\n\nx = 1\n'

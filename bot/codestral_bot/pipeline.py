@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from collections.abc import Callable
 from collections.abc import Sequence
 
@@ -136,9 +137,21 @@ def _target(change: FileChange, read: Callable[[str], SourceFile],
         return None
     survey.skipped += [s for s in turned_down if change.hunk_of(s.line) is not None]
     lines = source.text.split('\n')
-    touched = [s for s in found if _touched(s, change, lines)]
+    touched = [_with_trailing_comment(s, source.text) for s in found if _touched(s, change, lines)]
     kept = _apply_policy(change, source.text, lines, touched, base, survey.skipped, skip_tests) if touched else []
     return Target(change, source, tuple(kept)) if kept else None
+
+
+_TRAILING_COMMENT = re.compile(r'[ \t]*#[^\r\n]*')
+
+
+def _with_trailing_comment(stub: Stub, text: str) -> Stub:
+    """``def f(): pass  # TODO: x``: the comment after a one-line body is part of what the fill
+    replaces, so it reaches the model as the instruction and leaves the file with the fill."""
+    if stub.language != 'python' or stub.tail:
+        return stub
+    comment = _TRAILING_COMMENT.match(text, stub.end)
+    return dataclasses.replace(stub, end=comment.end()) if comment and comment.end() > stub.end else stub
 
 
 def _touched(stub: Stub, change: FileChange, lines: list[str]) -> bool:
