@@ -301,6 +301,10 @@ def test_max_stubs_lists_every_stub_and_says_which_were_not_filled(repo: Any, fa
     text = run_cli(['review', '--staged', '--no-comments'], _root(repo), env)
     assert 'cart.py:6: f1: not filled: max_stubs reached (1 per run)' in text.stderr
     assert '3 stubs found, 1 filled, 2 failed' in text.stderr
+    assert '; 2 not sent (max_stubs)' in text.stderr
+    dry = run_cli(['review', '--staged', '--dry-run', '--no-comments'], _root(repo), cli_env())
+    assert 'cart.py:6: f1 (not-implemented): not filled: max_stubs reached (1 per run)' in dry.stdout
+    assert '3 stubs found; 2 not sent (max_stubs); nothing sent' in dry.stderr
 
 
 # ---------------------------------------------------------------- the comment scanner

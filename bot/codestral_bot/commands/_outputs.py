@@ -66,12 +66,16 @@ def explain(targets: Sequence[Any], survey: Any) -> None:
         err(line)
 
 
-def unparsed_note(survey: Any) -> str:
-    """'; 1 file could not be parsed' for the end-of-run summary, or ''."""
+def unparsed_note(survey: Any, fills: Sequence[Fill] = ()) -> str:
+    """'; 2 not sent (max_stubs); 1 file could not be parsed' for the end-of-run summary, or ''."""
+    note = ''
+    over = sum(1 for f in fills if f.status == 'failed' and 'max_stubs reached' in f.reason)
+    if over:
+        note += f'; {over} not sent (max_stubs)'
     count = len(getattr(survey, 'unparsed', None) or [])
-    if not count:
-        return ''
-    return f'; {count} file{"" if count == 1 else "s"} could not be parsed'
+    if count:
+        note += f'; {count} file{"" if count == 1 else "s"} could not be parsed'
+    return note
 
 
 def fill_json(fill: Fill) -> dict[str, Any]:

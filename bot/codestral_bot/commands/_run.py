@@ -62,7 +62,8 @@ def print_plan(planned: Sequence[Planned], endpoint: Endpoint, args: argparse.Na
         out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
             f'(prompt ≈{p.fill.prompt_tokens} tokens, suffix ≈{p.fill.suffix_tokens} tokens)')
     noun = 'stub' if len(planned) == 1 else 'stubs'
-    err(f'{len(planned)} {noun} found{unparsed_note(survey)}; nothing sent (to {endpoint.base}).')
+    note = unparsed_note(survey, [p.fill for p in planned])
+    err(f'{len(planned)} {noun} found{note}; nothing sent (to {endpoint.base}).')
     if endpoint.needs_key and not endpoint.key and not args.dry_run:
         err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
     return 0
@@ -234,7 +235,7 @@ def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fil
         _outputs.print_text(sources, edits, fills, outcome)
         _report_problems(fills)
         if fills or findings:
-            err(_summary(fills, outcome) + _outputs.unparsed_note(survey))
+            err(_summary(fills, outcome) + _outputs.unparsed_note(survey, fills))
         elif _outputs.unparsed_note(survey):
             err(_outputs.unparsed_note(survey)[2:])
     _outputs.write_files(args, edits, outcome)
