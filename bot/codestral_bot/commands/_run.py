@@ -234,9 +234,10 @@ def finish(args: argparse.Namespace, root: Path, planned: Sequence[Planned], fil
     else:
         _outputs.print_text(sources, edits, fills, outcome)
         _report_problems(fills)
+        note = _outputs.unparsed_note(survey, fills)
         if fills or findings:
-            err(_summary(fills, outcome) + _outputs.unparsed_note(survey, fills))
-        elif _outputs.unparsed_note(survey):
-            err(_outputs.unparsed_note(survey)[2:])
+            err(_summary(fills, outcome) + note)
+        elif note:
+            err(note[2:])  # no stub, no finding: only the files that could not be parsed
     _outputs.write_files(args, edits, outcome)
     return _outputs.exit_code(args, fills, edits, outcome, config)

@@ -28,7 +28,7 @@ from typing import Any
 from codestral_bot.commands import _run
 from codestral_bot.commands.review import _STUB_HINT
 from codestral_bot.commands.review import cli_overrides
-from codestral_bot.commands.review import test_globs
+from codestral_bot.commands.review import tests_to_skip
 from codestral_bot.config import Config
 from codestral_bot.config import load_config
 from codestral_bot.errors import FatalError
@@ -263,7 +263,7 @@ def _planned(session: _Session, wants_comments: bool, explain: bool = False) -> 
         return []  # as `review`: no added line could hold a stub, so no file is fetched
     survey = Survey()
     targets = find_targets(changes, session.reader.read, languages=config.languages,
-                           include=config.include, exclude=config.exclude, test_globs=test_globs(config),
+                           include=config.include, exclude=config.exclude, test_globs=tests_to_skip(config),
                            base=_base_reader(session), survey=survey)
     session.notes += [f'{u.path} could not be parsed ({u.message}): its stubs were not looked for'
                       for u in survey.unparsed]

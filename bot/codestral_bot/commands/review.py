@@ -122,7 +122,7 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
     read = functools.partial(_read, root, args.staged)
     survey = Survey()
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
-                           exclude=config.exclude, test_globs=test_globs(config),
+                           exclude=config.exclude, test_globs=tests_to_skip(config),
                            base=_base_reader(root, args), survey=survey) if config.fill else []
     if getattr(args, 'explain', False):
         from codestral_bot.commands._outputs import explain
@@ -152,7 +152,7 @@ def _hook_without_key(args: argparse.Namespace, planned: list[Planned]) -> int:
     return 2 if args.strict and planned else 0
 
 
-def test_globs(config: Config) -> tuple[str, ...]:
+def tests_to_skip(config: Config) -> tuple[str, ...]:
     """Where test code is, which the stub stage skips: nowhere when ``include_tests`` is set."""
     return () if config.include_tests else config.test_globs
 
