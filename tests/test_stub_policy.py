@@ -372,3 +372,14 @@ def test_the_todo_after_a_one_line_python_body_goes_with_the_fill(repo: Any, fak
     assert request.json['suffix'] == '\n\n\nx = 1\n'
     assert (_root(repo) / 'cart.py').read_text() == \
         'def total(items):\n    return sum(i.price for i in items)\n\n\nx = 1\n'
+
+
+def test_a_change_with_only_an_unparsable_file_still_says_so(repo: Any, fake_codestral: FakeCodestral,
+                                                             tmp_path: Path) -> None:
+    _stage(repo, {'b.py': 'def f(:\n    pass\n'})
+    env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
+                  CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
+    result = run_cli(['review', '--staged', '--no-comments'], _root(repo), env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == '1 file could not be parsed'
+    assert fake_codestral.requests == []
