@@ -1,6 +1,6 @@
 """Replay a repository's history as the hook sees it: what the stub policy keeps and skips.
 
-    python benchmarks/history_replay.py GITDIR [--commits N] [--detections FILE.tsv]
+    python benchmarks/policy_replay.py GITDIR [--commits N] [--detections FILE.tsv]
 
 For each of the last N first-parent, non-merge commits of GITDIR's HEAD, a throw-away clone is
 checked out at the commit and ``codestral-bot review --base <commit>^ --dry-run --json
@@ -9,7 +9,8 @@ stubs found in test code are seen and counted apart (by the default test convent
 never being looked at. Prints one Markdown row: commits, detections before the policy (every stub
 found, test code and stubs the base already had included), detections after it, and what each
 rule removed. ``--detections`` writes the kept detections (commit, path, name, kind, evidence) for
-labelling by hand.
+labelling by hand. ``replay_history.py`` scores labelled detections; this script says which rule
+of the policy removed what.
 """
 from __future__ import annotations
 
@@ -55,7 +56,11 @@ def replay(gitdir: Path, commits: int, detections: Path | None) -> str:
         for commit in history:
             if len(_git(clone, 'rev-list', '--parents', '-n', '1', commit).split()) < 2:
                 continue  # the root commit has no parent to compare with
-            _git(clone, 'checkout', '--quiet', '--force', '--detach', commit)
+            try:
+                _git(clone, 'checkout', '--quiet', '--force', '--detach', commit)
+            except subprocess.CalledProcessError:
+                counts['not checked out'] += 1  # a blob the mirror lacks
+                continue
             (clone / '.codestral-bot.toml').write_text('include_tests = true\n')
             doc = _review(clone, commit)
             counts['commits'] += 1
