@@ -130,10 +130,10 @@ def test_test_conventions(path: str, reason: str | None) -> None:
 
 
 def test_a_stub_the_base_revision_had_is_not_this_changes(repo: Any) -> None:
-    write(repo, 'cart.py', 'def total(items):\n    # pragma no cover\n    raise NotImplementedError\n')
+    write(repo, 'cart.py', 'def total(items):\n    # kept for the plugins\n    raise NotImplementedError\n')
     commit_all(repo, 'old stub')
     # The change rewords the comment (touching the stub's lines) and adds a new stub.
-    _stage(repo, {'cart.py': 'def total(items):\n    # pragma: no cover\n    raise NotImplementedError\n\n\n'
+    _stage(repo, {'cart.py': 'def total(items):\n    # kept for the plugin API\n    raise NotImplementedError\n\n\n'
                              'def count(items):\n    raise NotImplementedError\n'})
     doc = _json(repo)
     assert [s['name'] for s in doc['stubs']] == ['count']
@@ -383,3 +383,30 @@ def test_a_change_with_only_an_unparsable_file_still_says_so(repo: Any, fake_cod
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[-1] == '1 file could not be parsed'
     assert fake_codestral.requests == []
+
+
+# ---------------------------------------------------------------- words that say "on purpose"
+
+
+@pytest.mark.parametrize(('path', 'text', 'reason'), [
+    ('cart.py', 'class Cart:\n    def total(self):\n        raise NotImplementedError  # pragma: no cover\n',
+     'marked intentional (pragma: no cover)'),
+    ('cart.py', 'def total(items):\n    """Never called: only the signature matters."""\n    ...\n',
+     'marked intentional (Never called)'),
+    ('Cart.java', 'class Cart {\n    int total() {\n'
+                  '        throw new UnsupportedOperationException("must not be called");\n    }\n}\n',
+     'marked intentional (must not be called)'),
+    ('cart.ts', 'export function total(): number {\n  // unreachable: the union is exhaustive\n'
+                '  throw new Error("not implemented");\n}\n', 'marked intentional (unreachable)'),
+])
+def test_words_saying_the_body_is_empty_on_purpose(repo: Any, path: str, text: str, reason: str) -> None:
+    _stage(repo, {path: text})
+    doc = _json(repo)
+    assert doc['stubs'] == []
+    assert [k['reason'] for k in doc['skipped']] == [reason]
+
+
+def test_a_todo_wins_over_words_of_intent(repo: Any) -> None:
+    _stage(repo, {'cart.py': 'def total(items):\n    # TODO: implement; unreachable today\n    return None\n',
+                  'cart.rs': 'fn total() -> i64 {\n    todo!()\n}\n\nfn other() -> i64 {\n    unreachable!()\n}\n'})
+    assert sorted(s['name'] for s in _json(repo)['stubs']) == ['total', 'total']

@@ -174,7 +174,7 @@ def _apply_policy(change: FileChange, text: str, lines: list[str], stubs: list[S
     test_mods = policy.rust_test_modules(text) if rust else frozenset()
     kept = []
     for stub in stubs:
-        reason = policy.ignore_reason(stub, lines)
+        reason = policy.ignore_reason(stub, lines) or policy.intent_reason(stub, lines)
         if reason is None and test_mods and policy.in_rust_test_module(stub, test_mods):
             reason = 'test code (#[cfg(test)] module)'
         if reason is None:

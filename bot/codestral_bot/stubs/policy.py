@@ -1,5 +1,7 @@
 """What the stub stage skips on top of each language's finder, the same way in every language.
 
+- words saying the body is empty on purpose (``pragma: no cover``, "never called", "must not be
+  called", "unreachable") between the header and the end of the body, unless a TODO is there too;
 - ``codestral-bot: ignore`` in a comment from the function's header line to the end of its stub
   body (or on a TODO line right above the header), like ``# noqa``;
 - a function that was already a stub in the base revision: this change did not leave it
@@ -21,12 +23,20 @@ __all__ = [
     'describe',
     'header_line',
     'ignore_reason',
+    'intent_reason',
     'rust_test_modules',
     'stub_names',
 ]
 
 IGNORED = 'codestral-bot: ignore'
 ALREADY_A_STUB = 'already a stub in the base revision'
+# Words saying a body is empty on purpose, in a comment, docstring or message (issue 17: 82 false
+# detections in commit history carried one). `unreachable!()` is Rust's macro, not the word.
+_INTENT = re.compile(
+    r'pragma:?\s*no\s*cover|\b(?:never|must not|should not|should never|must never)\s+be\s+called\b'
+    r'|\bnever called\b|\bunreachable\b(?!!)',
+    re.IGNORECASE,
+)
 _IGNORE = re.compile(r'codestral-bot:\s*ignore\b', re.IGNORECASE)
 _TODO = re.compile(r'\b(TODO|FIXME|XXX)\b')
 _HEADER_SEARCH = 60  # lines above a body searched for its header (signature + docstring)
@@ -81,6 +91,19 @@ def ignore_reason(stub: Stub, lines: list[str]) -> str | None:
     if header > 1 and _TODO.search(lines[header - 2]):
         numbers = range(header - 1, min(stub.end_line, len(lines)) + 1)
     return IGNORED if any(_IGNORE.search(lines[n - 1]) for n in numbers) else None
+
+
+def intent_reason(stub: Stub, lines: list[str]) -> str | None:
+    """'marked intentional (pragma: no cover)' when the function says its body is empty on purpose.
+
+    Searched from the header line to the end of the stub body; a TODO/FIXME there wins (the
+    developer says it is unfinished, whatever else the function says).
+    """
+    region = lines[header_line(stub, lines) - 1:min(stub.end_line, len(lines))]
+    if any(_TODO.search(line) for line in region):
+        return None
+    found = next((m for m in map(_INTENT.search, region) if m), None)
+    return None if found is None else f'marked intentional ({" ".join(found.group(0).split())})'
 
 
 def stub_names(stubs: Iterable[Stub]) -> frozenset[str]:
