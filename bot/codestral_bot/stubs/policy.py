@@ -23,6 +23,7 @@ __all__ = [
     'describe',
     'header_line',
     'ignore_reason',
+    'in_rust_test_module',
     'intent_reason',
     'rust_test_modules',
     'stub_names',
