@@ -43,3 +43,45 @@ def test_suffix_is_cut_from_the_bottom() -> None:
 def test_crlf_is_sent_as_lf() -> None:
     req = _request('def target():\r\n    pass\r\nx = 1\r\n')
     assert '\r' not in req.prompt + req.suffix
+
+
+def test_the_todo_ends_the_prompt_and_is_never_cut() -> None:
+    filler = ''.join(f'def f{i}(x):\n    return x * {i}\n\n' for i in range(400))
+    src = (f'import os\n\n{filler}def target(items):\n    # TODO: handle kwargs the same way as hashkey\n'
+           '    #   and keep the order\n    return None\n\nprint(1)\n')
+    req = _request(src, prompt_tokens=60)
+    assert req.prompt.endswith('def target(items):\n    # TODO: handle kwargs the same way as hashkey\n'
+                               '    #   and keep the order\n    ')
+    assert 'def f0(' not in req.prompt
+    assert 'return None' not in req.prompt + req.suffix  # the placeholder is what the fill replaces
+
+
+def test_a_comment_after_the_placeholder_gets_its_own_line() -> None:
+    req = _request('def target():\n    pass  # TODO: implement (see #12)\n')
+    assert req.prompt == 'def target():\n    # TODO: implement (see #12)\n    '
+
+
+def test_a_hash_inside_a_string_is_no_comment() -> None:
+    req = _request('def target():\n    raise NotImplementedError("use # sparingly")\n')
+    assert req.prompt == 'def target():\n    '
+
+
+def test_brace_comments_of_every_shape() -> None:
+    from codestral_bot.context import comment_lines
+
+    span = '  /* TODO: parse the\n   * header first */\n  return 0; // FIXME: zero\n  x = "// no";\n'
+    assert comment_lines(span, 'go', '  ', whole_lines=True) == [
+        '  /* TODO: parse the\n', '   * header first */\n', '  // FIXME: zero\n']
+    assert comment_lines(' /* TODO: x */ ', 'javascript', '    ', whole_lines=False) == ['    /* TODO: x */\n']
+    assert comment_lines('  -- TODO: later\n', 'sql', '  ', whole_lines=True) == ['  -- TODO: later\n']
+    assert comment_lines('    // TODO Auto-generated method stub\n', 'java', '    ', whole_lines=True) == []
+
+
+def test_a_one_line_brace_body_sends_its_todo_on_a_line_of_its_own() -> None:
+    from codestral_bot.stubs.treesitter import find_stubs as find_brace_stubs
+
+    src = 'function g() { /* TODO: sum the items */ }\n'
+    (stub,) = find_brace_stubs('a.js', src)
+    req = build_request(decode_source('a.js', src.encode()), stub, prompt_tokens=100, suffix_tokens=100)
+    assert req.prompt == 'function g() {\n  /* TODO: sum the items */\n  '
+    assert req.suffix == '\n}\n'

@@ -292,8 +292,9 @@ def test_stale_pending_review_of_the_bot_is_deleted_first(geo_pr: FakeGitHub, gh
 # ---------------------------------------------------------------- anchors
 
 
-FAR_OLD = 'def f():\n    # TODO: write this\n' + ''.join(f'    # note {i}\n' for i in range(8)) + '    return 0\n'
-FAR_NEW = FAR_OLD.replace('return 0', 'return None')
+# Not a stub before the change (a function already a stub at the base is not this PR's to fill).
+FAR_OLD = 'def f():\n    # TODO: write this\n' + ''.join(f'    # note {i}\n' for i in range(8)) + '    return 1\n'
+FAR_NEW = FAR_OLD.replace('return 1', 'return None')
 
 
 def test_stub_reaching_outside_the_hunk_is_listed_in_the_body(fake_github: FakeGitHub,

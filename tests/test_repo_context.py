@@ -425,7 +425,7 @@ def test_stubs_past_max_stubs_cost_no_parsing() -> None:
     from codestral_bot.pipeline import plan
     from codestral_bot.records import FileChange
 
-    other = 'from pkg.more import thing\n\n\ndef g(x):\n    pass\n'
+    other = 'from pkg.more import thing\n\n\ndef g(x):\n    raise NotImplementedError\n'
     files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS, 'pkg/other.py': other, 'pkg/more.py': 'thing = 1\n'}
     index = SymbolIndex(sorted(files), _reader(files))
     targets = []
@@ -433,5 +433,6 @@ def test_stubs_past_max_stubs_cost_no_parsing() -> None:
         source = _reader(files)(path)
         targets.append(Target(FileChange(path, path, 'added', frozenset()), source, tuple(find_stubs(path, source.text))))
     planned = plan(targets, prompt_tokens=3000, suffix_tokens=500, max_stubs=1, repo=RepoContext(index, 0.25))
-    assert [p.fill.stub.name for p in planned] == ['make_page']
+    # past the cap a stub is listed (failed: max_stubs), but nothing is parsed for its context
+    assert [(p.fill.stub.name, p.fill.failure) for p in planned] == [('make_page', None), ('g', 'max_stubs')]
     assert index.parsed == 2  # views.py and util.py; not other.py nor more.py

@@ -39,6 +39,7 @@ from codestral_bot.errors import ConfigError
 from codestral_bot.globs import DEFAULT_EXCLUDE
 from codestral_bot.pacing.plans import PLAN_NAMES
 from codestral_bot.pacing.plans import resolve as resolve_plan
+from codestral_bot.testpaths import DEFAULT_TEST_GLOBS
 
 __all__ = [
     'DESTINATION_KEYS',
@@ -185,6 +186,8 @@ class Config:
     include: tuple[str, ...] = _key((), _strings, 'globs of files to look at', 'all files')
     exclude: tuple[str, ...] = _key(DEFAULT_EXCLUDE, _strings, 'globs of files to skip')
     languages: tuple[str, ...] = _key(LANGUAGES, _languages, 'languages to fill')
+    include_tests: bool = _key(False, _flag, 'look for stubs in test code too')
+    test_globs: tuple[str, ...] = _key(DEFAULT_TEST_GLOBS, _strings, 'globs of test code (not searched)')
     max_stubs: int = _key(50, _whole(1), 'stubs filled per run')
     max_file_bytes: int = _key(1024 * 1024, _whole(1), 'larger files are skipped (bytes)')
     max_comments: int = _key(30, _whole(0), 'review comments per run')

@@ -1,9 +1,16 @@
 """The context stage: what the model sees before (``prompt``) and after (``suffix``) a stub.
 
-Both are cut by whole lines to a token budget, nearest lines kept: the prefix loses lines from
-the top, the suffix from the bottom. When the prefix is cut, the file's import block (the body
-will likely call what the file imports) and the headers of the enclosing scopes (the class a
-method belongs to) are kept in front of the nearest lines. Line endings are sent as ``\\n``.
+The developer's TODO is the most precise instruction the model can get: the comments inside the
+stub's span (``# TODO: handle kwargs``, a multi-line ``/* … */``, the ``// TODO`` over a zero
+return, the comment trailing ``pass  # TODO: implement``) end the prompt, as whole comment lines
+at the body's indentation, and the fill replaces them with the placeholder, so the filled file no
+longer holds the TODO. A perfect model's answer (the original body) gives back the original file.
+
+Both sides are cut by whole lines to a token budget, nearest lines kept: the prefix loses lines
+from the top, the suffix from the bottom; the TODO lines are never cut. When the prefix is cut,
+the file's import block (the body will likely call what the file imports) and the headers of the
+enclosing scopes (the class a method belongs to) are kept in front of the nearest lines. Line
+endings are sent as ``\\n``.
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
 from codestral_bot.tokens import estimate_tokens
 
-__all__ = ['FimRequest', 'build_request']
+__all__ = ['FimRequest', 'build_request', 'comment_lines']
 
 _IMPORT = re.compile(
     r'^(import\s|from\s\S+\s+import\s|package\s|use\s|#include|using\s|const\s+\w+\s*=\s*require\()'
@@ -119,10 +126,73 @@ def _cut_suffix(suffix: str, budget: int) -> str:
     return ''.join(_keep_first_lines(suffix.splitlines(keepends=True), budget))
 
 
+# Comment openers by language; '--' is kept for languages that use it (none bundled yet).
+_LINE_COMMENT = {'python': ('#',), 'lua': ('--',), 'sql': ('--',)}
+_BRACE_COMMENT = ('//', '/*')
+# The IDE's own line, not the developer's: no instruction in it.
+_AUTO_GENERATED = re.compile(r'Auto-generated (?:method|constructor) stub')
+
+
+def _comment_start(line: str, openers: tuple[str, ...]) -> int:
+    """Where a comment starts in ``line`` outside string and character literals, or -1."""
+    quote = ''
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if quote:
+            if char == '\\':
+                i += 1
+            elif char == quote:
+                quote = ''
+        elif char in '"\'`':
+            quote = char
+        elif any(line.startswith(opener, i) for opener in openers):
+            return i
+        i += 1
+    return -1
+
+
+def comment_lines(span: str, language: str, indent: str, *, whole_lines: bool) -> list[str]:
+    """The comments in a stub's span, each as a line ending in ``\\n``, in order.
+
+    A comment on a line of its own is kept as the file has it (``whole_lines``: the span covers
+    whole lines); a comment after code (``pass  # TODO``) or inside a one-line body gets a line
+    of its own at ``indent``. Block comments (``/* … */``) keep their continuation lines.
+    """
+    openers = _LINE_COMMENT.get(language, _BRACE_COMMENT)
+    found: list[str] = []
+    in_block = False
+    for line in span.splitlines():
+        if in_block:
+            found.append(line if whole_lines else indent + line.strip())
+            in_block = '*/' not in line
+            continue
+        start = _comment_start(line, openers)
+        if start < 0:
+            continue
+        comment = line[start:].rstrip()
+        own_line = whole_lines and not line[:start].strip()
+        found.append(line.rstrip() if own_line else indent + comment)
+        in_block = comment.startswith('/*') and '*/' not in comment[2:]
+    return [f'{line}\n' for line in found if not _AUTO_GENERATED.search(line)]
+
+
+def _instruction(source: SourceFile, stub: Stub) -> str:
+    """What ends the prompt after the code before the stub: its comment lines, then the indent."""
+    span = _lf(source.text[stub.start:stub.end])
+    whole_lines = stub.lead == stub.indent
+    comments = comment_lines(span, stub.language, stub.indent, whole_lines=whole_lines) if span.strip() else []
+    if not comments:
+        return _lf(stub.lead)
+    line_break = _lf(stub.lead[:len(stub.lead) - len(stub.indent)] if stub.lead.endswith(stub.indent) else stub.lead)
+    return line_break + ''.join(comments) + stub.indent
+
+
 def build_request(source: SourceFile, stub: Stub, *, prompt_tokens: int, suffix_tokens: int,
                   head: str = '') -> FimRequest:
     """``head``: snippets from other files (repo_context), placed first; the file's prefix gets the rest."""
-    prompt = _lf(source.text[:stub.start] + stub.lead)
+    prefix = _lf(source.text[:stub.start])
+    pinned = _instruction(source, stub)  # never cut: the lines the model continues from
+    room = max(1, prompt_tokens - estimate_tokens(head) - estimate_tokens(pinned))
     suffix = _lf(stub.tail + source.text[stub.end:])
-    budget = max(prompt_tokens - estimate_tokens(head), 1)
-    return FimRequest(head + _cut_prefix(prompt, budget), _cut_suffix(suffix, suffix_tokens))
+    return FimRequest(head + _cut_prefix(prefix, room) + pinned, _cut_suffix(suffix, suffix_tokens))

@@ -39,6 +39,8 @@ __all__ = [
     'head_commit',
     'index_entries',
     'literal',
+    'merge_base',
+    'read_blob_at',
     'repo_files',
     'staged_diff_here',
     'repo_root',
@@ -107,6 +109,17 @@ def _against(root: Path, mode: DiffMode, base: str | None) -> tuple[str, ...]:
         assert base is not None
         return (_base_commit(root, base),)
     return ('HEAD' if _has_head(root) else _empty_tree(root),)
+
+
+def merge_base(root: Path, ref: str) -> str:
+    """The commit ``--base REF`` compares with: merge-base(REF, HEAD)."""
+    return _base_commit(root, ref)
+
+
+def read_blob_at(root: Path, rev: str, path: str) -> bytes | None:
+    """``path`` as commit ``rev`` has it; None when it has no such file (or there is no commit yet)."""
+    code, out, _ = cmd_output(('git', 'cat-file', 'blob', f'{rev}:{path}'), cwd=str(root), check=False)
+    return out if code == 0 else None
 
 
 def diff_text(root: Path, mode: DiffMode, base: str | None = None,

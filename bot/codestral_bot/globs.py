@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-__all__ = ['DEFAULT_EXCLUDE', 'matches']
+__all__ = ['DEFAULT_EXCLUDE', 'first_match', 'matches']
 
 # Lock files, vendored, minified and generated code: nothing to fill, nothing to review.
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -27,7 +27,12 @@ def matches(path: str, patterns: Sequence[str]) -> bool:
     or any trailing part of it starting at a directory (``vendor/**`` also excludes
     ``pkg/vendor/x.go``), unless it starts with ``/``, which anchors it at the root.
     """
-    return any(_matches(path, pattern) for pattern in patterns)
+    return first_match(path, patterns) is not None
+
+
+def first_match(path: str, patterns: Sequence[str]) -> str | None:
+    """The first of ``patterns`` that ``path`` matches (as ``matches`` reads them), or None."""
+    return next((pattern for pattern in patterns if _matches(path, pattern)), None)
 
 
 def _matches(path: str, pattern: str) -> bool:

@@ -107,12 +107,13 @@ def _add_review_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     out.add_argument('--apply', action='store_true', help='write the fills into the files')
     out.add_argument('--patch', metavar='FILE', help='write the proposed edits as a patch for `git apply`')
     out.add_argument('--json', action='store_true', help='print one JSON document instead of a diff')
-    out.add_argument('--explain', action='store_true',
-                     help='on stderr, list the definitions from other files put in each prompt')
     out.add_argument('--sarif', metavar='FILE', help='write review comments as SARIF 2.1.0')
     out.add_argument('--dry-run', action='store_true', help='show what would be sent, send nothing')
     out.add_argument('--no-fill', action='store_true', help='do not fill stubs')
     out.add_argument('--no-comments', action='store_true', help='do not ask for review comments')
+    out.add_argument('--explain', action='store_true',
+                     help='say on stderr why each stub is one (and what from other files went into its '
+                          'prompt), and why each skipped candidate was skipped')
     out.add_argument('--fail-on', choices=('error', 'warning', 'info'),
                      help='exit 1 when a review comment of this severity or worse exists')
     out.add_argument('--hook', action='store_true', help=argparse.SUPPRESS)
@@ -149,6 +150,8 @@ def _add_extra_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     github.add_argument('--max-comments', type=int, metavar='N', help='inline comments per review (default: 30)')
     github.add_argument('--fail-on', choices=('error', 'warning', 'info'), help='exit 1 on a finding this severe')
     github.add_argument('--dry-run', action='store_true', help='compute everything, post nothing')
+    github.add_argument('--explain', action='store_true',
+                        help='say on stderr why each stub is one, and why each skipped candidate was skipped')
     _add_model_options(github)
     _add_pacing_options(github)
     github.add_argument('-v', '--verbose', action='store_true', help='debug logging')

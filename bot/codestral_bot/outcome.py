@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ['CUT_SHORT', 'Gate', 'RunOutcome', 'exit_code']
 
-CUT_SHORT: tuple[FailureKind, ...] = ('deadline', 'budget')
+CUT_SHORT: tuple[FailureKind, ...] = ('deadline', 'budget', 'max_stubs')
 # what a 'failed' stub counts as an answer from the model: the request succeeded
 _ANSWERED = ('filled', 'applied', 'rejected')
 _SEVERITY = {'info': 0, 'warning': 1, 'error': 2}

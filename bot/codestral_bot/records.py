@@ -156,6 +156,7 @@ FillStatus = Literal[
 FailureKind = Literal[
     'deadline',  # the run's --timeout came first (exit 4)
     'budget',  # a token or dollar budget, or the daily cap, was spent (exit 4)
+    'max_stubs',  # past the run's max_stubs: listed, never sent (exit 4)
     'auth',  # 401/403: the key is bad for every request (exit 2)
     'unreachable',  # no HTTP answer: connection refused, DNS, timeouts after the retries; 5xx
     'rate_limited',  # 429 after the retries ran out

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from codestral_bot.comments import CommentsResult
     from codestral_bot.cost import Prices
     from codestral_bot.cost import RunStats
+    from codestral_bot.pipeline import Survey
     from codestral_bot.providers.base import ModelClient
     from codestral_bot.quota_store import DailyQuota
 
@@ -131,25 +132,30 @@ async def run_model(job: Job, *, progress: bool = True, env: Mapping[str, str] |
     return ModelRun(fills, comments, spending.stats, spending.prices, comment_sources)
 
 
-def show_plan(options: RunOptions, root: Path, planned: Sequence[Planned], endpoint: Endpoint) -> int:
+def show_plan(options: RunOptions, root: Path, planned: Sequence[Planned], endpoint: Endpoint,
+              survey: Survey | None = None) -> int:
     """No key (or --dry-run): show what would be sent, send nothing (every output is still written)."""
-    sources = {p.source.path: p.source for p in planned}
     from codestral_bot.redact import mask_url
 
+    sources = {p.source.path: p.source for p in planned}
     report = RunReport(sources, endpoint=mask_url(endpoint.base), sent=False,
-                       key_missing=endpoint.needs_key and not endpoint.key and not options.dry_run)
+                       key_missing=endpoint.needs_key and not endpoint.key and not options.dry_run,
+                       survey=survey)
     fills = [p.fill for p in planned]
     publish(sinks_for(options, root), fills, report)
-    return exit_code(RunOutcome(fills), options.gate)
+    # nothing was to be sent: the stubs past max_stubs did not cut this run short
+    return exit_code(RunOutcome([f for f in fills if f.failure != 'max_stubs']), options.gate)
 
 
-def finish(options: RunOptions, root: Path, planned: Sequence[Planned], run: ModelRun | None) -> int:
+def finish(options: RunOptions, root: Path, planned: Sequence[Planned], run: ModelRun | None,
+           survey: Survey | None = None) -> int:
     """Every record to every sink, then the exit code from the typed outcomes."""
     sources = {p.source.path: p.source for p in planned}
     fills = run.fills if run is not None else []
     comments = run.comments if run is not None else None
     report = RunReport({**(run.comment_sources if run else {}), **sources}, edits_of(sources, fills),
-                       stats=run.stats if run else None, prices=run.prices if run else None, comments=comments)
+                       stats=run.stats if run else None, prices=run.prices if run else None, comments=comments,
+                       survey=survey)
     findings = list(comments.findings) if comments is not None else []
     publish(sinks_for(options, root), [*fills, *findings], report)
     return exit_code(RunOutcome.of([report.final(f) for f in fills], comments), options.gate)

@@ -18,6 +18,7 @@ import functools
 import json
 import logging
 import os
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ from codestral_bot.errors import FatalError
 from codestral_bot.errors import UsageError
 from codestral_bot.github.pull_request import HeadReader
 from codestral_bot.github.pull_request import PullChanges
+from codestral_bot.github.pull_request import PullFile
 from codestral_bot.github.pull_request import base_text
 from codestral_bot.github.pull_request import list_files
 from codestral_bot.github.pull_request import read_changes
@@ -41,11 +43,13 @@ from codestral_bot.outcome import RunOutcome
 from codestral_bot.outcome import exit_code
 from codestral_bot.output import err
 from codestral_bot.pipeline import Planned
+from codestral_bot.pipeline import Survey
 from codestral_bot.pipeline import find_targets
 from codestral_bot.pipeline import plan
 from codestral_bot.providers import Endpoint
 from codestral_bot.providers import resolve_endpoint
 from codestral_bot.records import Fill
+from codestral_bot.testpaths import test_globs_of
 from codestral_bot.github import actions
 from codestral_bot.sinks.base import RunReport
 from codestral_bot.sinks.base import publish
@@ -96,6 +100,7 @@ class _Session:
     blocked: str | None  # why nothing may be posted (fork, dry run); None: posting is allowed
     on_pr: OnThePR  # what earlier runs posted (empty when nothing may be posted)
     notes: list[str]
+    explain: bool = False  # --explain: each stub's evidence, each skipped candidate's reason, on stderr
 
 
 def github_command(args: argparse.Namespace) -> int:
@@ -205,7 +210,7 @@ def _open(args: argparse.Namespace, env: Mapping[str, str], event: _Event) -> _S
     blocked = _blocked(args, event, pr)
     on_pr, blocked = _on_pr(pr, blocked, gh)
     return _Session(config, resolve_endpoint(config, env), repo, pr, repo.get_commit(pr.head.sha),
-                    pulled, reader, blocked, on_pr, [*notes, *pulled.notes])
+                    pulled, reader, blocked, on_pr, [*notes, *pulled.notes], bool(getattr(args, 'explain', False)))
 
 
 def _on_pr(pr: Any, blocked: str | None, gh: Any) -> tuple[OnThePR, str | None]:
@@ -249,10 +254,20 @@ def _planned(session: _Session, wants_comments: bool, env: Mapping[str, str]) ->
     changes = session.pulled.changes
     if not wants_comments and not any(_may_hold_stub(session, c.path) for c in changes):
         return []  # as `review`: no added line could hold a stub, so no file is fetched
+    survey = Survey()
     targets = find_targets(changes, session.reader.read, languages=config.languages,
-                           include=config.include, exclude=config.exclude)
-    return plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
-                max_stubs=config.max_stubs, repo=_repo_context(session, env) if targets else None)
+                           include=config.include, exclude=config.exclude, test_globs=test_globs_of(config),
+                           base=_base_reader(session), survey=survey)
+    session.notes += [f'{u.path} could not be parsed ({u.message}): its stubs were not looked for'
+                      for u in survey.unparsed]
+    planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
+                   max_stubs=config.max_stubs, repo=_repo_context(session, env) if targets else None)
+    if session.explain:
+        from codestral_bot.sinks.explain import explain_lines
+
+        for line in explain_lines([p.fill for p in planned], survey):
+            err(line)
+    return planned
 
 
 def _repo_context(session: _Session, env: Mapping[str, str]) -> Any:
@@ -260,6 +275,13 @@ def _repo_context(session: _Session, env: Mapping[str, str]) -> Any:
 
     return for_pull_request(session.config.context_share, env.get('GITHUB_WORKSPACE'), session.pr.head.sha,
                             [c.path for c in session.pulled.changes], session.reader.read)
+
+
+def _base_reader(session: _Session) -> Callable[[str], str | None]:
+    """A file's text at the pull request's base commit: a stub already there is not this PR's."""
+    def read(old_path: str) -> str | None:
+        return base_text(session.repo, PullFile(old_path, None, 'modified', None, '', 0), session.pr.base.sha)
+    return read
 
 
 def _may_hold_stub(session: _Session, path: str) -> bool:

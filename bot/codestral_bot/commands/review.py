@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from codestral_bot.jobs import Job
     from codestral_bot.options import RunOptions
     from codestral_bot.pipeline import Planned
+    from codestral_bot.pipeline import Survey
     from codestral_bot.records import FileChange
     from codestral_bot.repo_context import RepoContext
     from codestral_bot.sources import Reader
@@ -194,23 +196,37 @@ def _review(args: argparse.Namespace, root: Path, scope: _Scope, paths: list[str
     options = RunOptions.from_args(args, config)
     with Reader(root, staged=scope.staged, max_bytes=config.max_file_bytes) as read:
         diff, changes = _changes(root, scope, paths, diff, read)
-        return _fill_and_review(args, options, config, root, changes, diff, read)
+        return _fill_and_review(args, _Run(root, scope, config, options, read), changes, diff)
 
 
-def _fill_and_review(args: argparse.Namespace, options: RunOptions, config: Config, root: Path,
-                     changes: list[FileChange], diff: bytes, read: Reader) -> int:
+class _Run(NamedTuple):
+    """What the rest of a review needs, built once: where, what, with which settings, read how."""
+
+    root: Path
+    scope: _Scope
+    config: Config
+    options: RunOptions
+    read: Reader
+
+
+def _fill_and_review(args: argparse.Namespace, run: _Run, changes: list[FileChange], diff: bytes) -> int:
     from codestral_bot.commands import _run
     from codestral_bot.jobs import Job
+    from codestral_bot.pipeline import Survey
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
     from codestral_bot.providers import resolve_endpoint
+    from codestral_bot.testpaths import test_globs_of
 
+    config, options, root, read = run.config, run.options, run.root, run.read
     chat = resolve_endpoint(config, os.environ, role='chat') if config.comments else None
     wants_comments = chat is not None and bool(chat.key or not chat.needs_key)
     if not wants_comments and not STUB_HINT.search(diff):
         return _run.finish(options, root, [], None)
+    survey = Survey()
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
-                           exclude=config.exclude) if config.fill else []
+                           exclude=config.exclude, test_globs=test_globs_of(config),
+                           base=_base_reader(root, run.scope.base), survey=survey) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs, repo=_repo_context(root, config, read) if targets else None)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.
@@ -218,19 +234,20 @@ def _fill_and_review(args: argparse.Namespace, options: RunOptions, config: Conf
     if args.hook and not args.dry_run and endpoint.needs_key and not endpoint.key:
         return _hook_without_key(options, planned)
     if args.dry_run or (endpoint.needs_key and not endpoint.key):
-        return _run.show_plan(options, root, planned, endpoint)
+        return _run.show_plan(options, root, planned, endpoint, survey)
     if not planned and not wants_comments:
-        return _run.finish(options, root, [], None)
-    return _send(options, root, Job(config, endpoint, planned, changes, read, _deadline(config, args)))
+        return _run.finish(options, root, [], None, survey)
+    job = Job(config, endpoint, planned, changes, read, _deadline(config, args))
+    return _send(options, root, job, survey)
 
 
-def _send(options: RunOptions, root: Path, job: Job) -> int:
+def _send(options: RunOptions, root: Path, job: Job, survey: Survey) -> int:
     import asyncio
 
     from codestral_bot.commands import _run
 
     run = asyncio.run(_run.run_model(job, progress=options.progress))
-    return _run.finish(options, root, job.planned, run)
+    return _run.finish(options, root, job.planned, run, survey)
 
 
 def _hook_without_key(options: RunOptions, planned: list[Planned]) -> int:
@@ -242,6 +259,27 @@ def _hook_without_key(options: RunOptions, planned: list[Planned]) -> int:
         logger.warning('no API key (set CODESTRAL_API_KEY or MISTRAL_API_KEY): %d stub(s) not filled; %s',
                        len(planned), end)
     return 2 if options.gate.strict and planned else 0
+
+
+def _base_reader(root: Path, base: str | None) -> Callable[[str], str | None]:
+    """A file's text in the base revision (HEAD, or the merge base with ``base``), read on demand."""
+    import functools
+
+    @functools.cache
+    def revision() -> str:
+        return git.merge_base(root, base) if base else 'HEAD'
+
+    def read(path: str) -> str | None:
+        from codestral_bot.sources import SourceSkipped
+        from codestral_bot.sources import decode_source
+
+        raw = git.read_blob_at(root, revision(), path)
+        try:
+            return None if raw is None else decode_source(path, raw).text
+        except SourceSkipped:
+            return None
+
+    return read
 
 
 def _repo_context(root: Path, config: Config, read: Reader) -> RepoContext | None:

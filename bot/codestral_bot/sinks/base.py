@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from codestral_bot.comments import CommentsResult
     from codestral_bot.cost import Prices
     from codestral_bot.cost import RunStats
+    from codestral_bot.pipeline import Survey
 
 __all__ = ['Edit', 'Record', 'RunReport', 'Sink', 'edits_of', 'publish']
 
@@ -58,6 +59,7 @@ class RunReport:
     sent: bool = True  # False: no key or --dry-run, the fills are only planned
     key_missing: bool = False  # nothing was sent because no key is set (a hint says how)
     applied: set[str] = dataclasses.field(default_factory=set)  # paths ApplySink wrote
+    survey: Survey | None = None  # what the stub stage skipped and why, and what it could not parse
 
     def final(self, fill: Fill) -> Fill:
         if fill.status == 'filled' and fill.stub.path in self.applied:

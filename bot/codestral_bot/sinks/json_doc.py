@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import TYPE_CHECKING
 from typing import Any
 
 from codestral_bot import __version__
@@ -12,13 +13,27 @@ from codestral_bot.records import Finding
 from codestral_bot.sinks.base import Record
 from codestral_bot.sinks.base import RunReport
 
-__all__ = ['JsonSink', 'fill_json', 'stub_json']
+if TYPE_CHECKING:
+    from codestral_bot.pipeline import Survey
+
+__all__ = ['JsonSink', 'fill_json', 'stub_json', 'survey_json']
 
 
 def stub_json(fill: Fill) -> dict[str, Any]:
+    from codestral_bot.stubs.policy import describe
+
     s = fill.stub
     return {'path': s.path, 'name': s.name, 'kind': s.kind, 'language': s.language,
-            'start_line': s.start_line, 'end_line': s.end_line}
+            'start_line': s.start_line, 'end_line': s.end_line, 'evidence': describe(s)}
+
+
+def survey_json(survey: Survey | None) -> dict[str, Any]:
+    """``skipped``: candidates not filled and why (line 0, name '': the whole file);
+    ``unparsed``: files the bot could not parse."""
+    skipped = survey.skipped if survey is not None else []
+    unparsed = survey.unparsed if survey is not None else []
+    return {'skipped': [dataclasses.asdict(k) for k in skipped],
+            'unparsed': [{'path': u.path, 'message': u.message} for u in unparsed]}
 
 
 def fill_json(fill: Fill) -> dict[str, Any]:
@@ -50,7 +65,7 @@ class JsonSink:
         if not report.sent:
             doc.update(dry_run=True, endpoint=report.endpoint)
         doc.update(stubs=[stub_json(f) for f in fills], fills=[fill_json(f) for f in fills],
-                   patch=''.join(e.diff for e in report.edits))
+                   patch=''.join(e.diff for e in report.edits), **survey_json(report.survey))
         if report.stats is not None and report.prices is not None:
             doc['usage'] = report.stats.as_json(report.prices)
         if report.comments is not None:

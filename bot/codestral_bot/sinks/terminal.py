@@ -78,7 +78,9 @@ class TerminalSink:
         else:
             _report_problems(fills)
         if fills or self.findings or (report.stats is not None and report.stats.requests):
-            err(_summary(fills, self.findings, report))
+            err(_summary(fills, self.findings, report) + _survey_note(fills, report))
+        elif note := _survey_note(fills, report):
+            err(note[2:])  # no stub, no finding: only the files that could not be parsed
 
     def _print_findings(self, report: RunReport) -> None:
         if report.comments is None:
@@ -96,14 +98,32 @@ class TerminalSink:
 def _print_plan(fills: Sequence[Fill], report: RunReport) -> None:
     for fill in fills:
         s = fill.stub
+        if fill.status != 'planned':  # past max_stubs: listed, never sent
+            out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): {fill.reason}')
+            continue
         out(f'{s.path}:{s.start_line}: {s.name} ({s.kind}): would send a FIM request '
             f'(prompt ≈{fill.prompt_tokens} tokens, suffix ≈{fill.suffix_tokens} tokens)')
+    note = _survey_note(fills, report)
     if not fills:
+        if note:
+            err(note[2:])
         return
     noun = 'stub' if len(fills) == 1 else 'stubs'
-    err(f'{len(fills)} {noun} found; nothing sent (to {report.endpoint}).')
+    err(f'{len(fills)} {noun} found{note}; nothing sent (to {report.endpoint}).')
     if report.key_missing:
         err('To fill them, set an API key: export CODESTRAL_API_KEY=… (or MISTRAL_API_KEY=…).')
+
+
+def _survey_note(fills: Sequence[Fill], report: RunReport) -> str:
+    """'; 2 not sent (max_stubs); 1 file could not be parsed' for the summary line, or ''."""
+    note = ''
+    over = sum(1 for f in fills if f.failure == 'max_stubs')
+    if over:
+        note += f'; {over} not sent (max_stubs)'
+    count = len(report.survey.unparsed) if report.survey is not None else 0
+    if count:
+        note += f'; {count} file{"" if count == 1 else "s"} could not be parsed'
+    return note
 
 
 def _report_problems(fills: Sequence[Fill]) -> None:

@@ -12,6 +12,7 @@ import posixpath
 from types import ModuleType
 
 from codestral_bot.records import FileChange
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
 
@@ -40,12 +41,23 @@ def _module(language: str) -> ModuleType:
     return importlib.import_module('codestral_bot.stubs.treesitter')
 
 
-def find_stubs(path: str, text: str) -> list[Stub]:
+def _takes_skipped(module: ModuleType) -> bool:
+    """Whether the finder accepts ``skipped`` yet (finders grow it one language at a time)."""
+    code = module.find_stubs.__code__
+    return 'skipped' in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None) -> list[Stub]:
+    """Every stub of the file; candidates the finder turned down go to ``skipped`` (when given)."""
     language = language_of(path)
     if language is None:
         return []
-    stubs: list[Stub] = _module(language).find_stubs(path, text)
-    return stubs
+    module = _module(language)
+    if skipped is not None and _takes_skipped(module):
+        found: list[Stub] = module.find_stubs(path, text, skipped=skipped)
+    else:
+        found = module.find_stubs(path, text)
+    return found
 
 
 def syntax_problem(stub: Stub, text: str, start: int, end: int) -> str | None:
