@@ -69,14 +69,15 @@ def _wanted(change: FileChange, languages: Sequence[str] | None, include: Sequen
 
 def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile], *,
                  languages: Sequence[str] | None = None, include: Sequence[str] = (),
-                 exclude: Sequence[str] = ()) -> list[Target]:
+                 exclude: Sequence[str] = (), bare_pass_is_stub: bool = False,
+                 grep: stub_stage.Grep | None = None) -> list[Target]:
     targets = []
     for change in changes:
         if not _wanted(change, languages, include, exclude):
             continue
         try:
             source = read(change.path)
-            found = stub_stage.find_stubs(change.path, source.text)
+            found = stub_stage.find_stubs(change.path, source.text, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
         except (SourceSkipped, stub_stage.ParseFailure) as e:
             logger.warning('%s', e if ': ' in str(e) else f'{change.path}: {e}')
             continue

@@ -258,7 +258,8 @@ def _planned(session: _Session, wants_comments: bool) -> list[Planned]:
     if not wants_comments and not any(_may_hold_stub(session, c.path) for c in changes):
         return []  # as `review`: no added line could hold a stub, so no file is fetched
     targets = find_targets(changes, session.reader.read, languages=config.languages,
-                           include=config.include, exclude=config.exclude)
+                           include=config.include, exclude=config.exclude,
+                           bare_pass_is_stub=config.bare_pass_is_stub)
     return plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                 max_stubs=config.max_stubs)
 

@@ -118,8 +118,11 @@ def _review(args: argparse.Namespace, root: Path, paths: list[str], diff: bytes)
     if not wants_comments and not _STUB_HINT.search(diff):
         return 0
     read = functools.partial(_read, root, args.staged)
+    from codestral_bot.stubs.contracts import git_grep
+
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
-                           exclude=config.exclude) if config.fill else []
+                           exclude=config.exclude, bare_pass_is_stub=config.bare_pass_is_stub,
+                           grep=git_grep(root)) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.

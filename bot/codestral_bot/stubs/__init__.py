@@ -12,10 +12,12 @@ import posixpath
 from types import ModuleType
 
 from codestral_bot.records import FileChange
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
+from codestral_bot.stubs.contracts import Grep
 
-__all__ = ['ParseFailure', 'find_stubs', 'language_of', 'syntax_problem', 'touches_added']
+__all__ = ['Grep', 'ParseFailure', 'find_stubs', 'language_of', 'syntax_problem', 'touches_added']
 
 _BRACE_SUFFIXES = {
     '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
@@ -40,10 +42,16 @@ def _module(language: str) -> ModuleType:
     return importlib.import_module('codestral_bot.stubs.treesitter')
 
 
-def find_stubs(path: str, text: str) -> list[Stub]:
+def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
+               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+    """``bare_pass_is_stub`` and ``grep`` (the repository look-up of ``stubs.contracts``) are
+    Python's options; the other languages do not take them."""
     language = language_of(path)
     if language is None:
         return []
+    if language == 'python':
+        from codestral_bot.stubs import python
+        return python.find_stubs(path, text, skipped, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
     stubs: list[Stub] = _module(language).find_stubs(path, text)
     return stubs
 

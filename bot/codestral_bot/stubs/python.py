@@ -1,9 +1,20 @@
 """Python stubs, found with the standard library's ``ast`` (exact spans, no grammar to load).
 
-A stub is a function whose body (after an optional docstring) is only ``pass``, ``...``,
-``raise NotImplementedError[(…)]``, nothing at all, or a TODO/FIXME comment standing over a
-trivial ``return``. Never: abstract methods, overloads, Protocol members, ``if TYPE_CHECKING:``
-blocks, ``.pyi`` files.
+A stub needs evidence that its author left it unfinished (``Stub.evidence`` says which):
+
+- a TODO/FIXME/XXX comment in the body or right above its statement, over a body that does
+  nothing (``pass``, ``...``, a docstring, ``raise NotImplementedError``, a trivial ``return``);
+- ``raise NotImplementedError`` (after optional log lines) outside a contract, or any ``raise``
+  whose message says "not implemented"/"TODO";
+- a ``...`` body outside typing constructs;
+- a declared return type that an empty, ``pass`` or docstring-only body cannot satisfy.
+
+A bare ``pass`` or docstring-only body is not a stub unless ``bare_pass_is_stub``. Never stubs:
+abstract methods, overloads, ``typing.Protocol`` members, zope ``Interface`` members, hook
+specifications, event classes, contracts that subclasses fulfil (the class says so, or a subclass
+in this file or the repository overrides the method), deliberately unsupported operations,
+bodies whose comments or docstring say they are empty on purpose, ``if TYPE_CHECKING:`` blocks and
+``.pyi`` files. Each candidate turned down becomes a ``Skipped`` with the reason.
 """
 from __future__ import annotations
 
@@ -11,14 +22,18 @@ import ast
 import io
 import re
 import tokenize
+import dataclasses
 from collections.abc import Iterator
 
+from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
+from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs._base import ParseFailure
+from codestral_bot.stubs.contracts import Grep
+from codestral_bot.stubs.contracts import overridden_in
 
 __all__ = ['find_stubs', 'syntax_problem']
 
-_TODO = re.compile(r'\b(TODO|FIXME)\b')
 _LINE = re.compile(r'[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$')
 _FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -51,126 +66,140 @@ class _Lines:
         return line[:len(line) - len(line.lstrip(' \t'))]
 
 
-def _decorator_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return node.id if isinstance(node, ast.Name) else ''
+_ABSTRACT = {'abstractmethod', 'abstractproperty', 'abstractclassmethod', 'abstractstaticmethod'}
+_CONTRACT_NAME = re.compile(r'^(Abstract|Base)[A-Z_]|Base$|^Abstract$|^Base$|Interface$|Mixin$|^_?Base')
+_NULL_NAME = re.compile(r'^_?(Null|Dummy|Noop|NoOp|Nop|Fake|Mock|Stub|Empty|Silent|Void)[A-Z_]|(Null|Dummy|Noop)[A-Z]?\w*$')
+_HOOK_NAME = re.compile(r'^_*(visit|depart|on|handle|before|after|pre|post|setup|teardown|setUp|tearDown|'
+                        r'start|stop|begin|end|enter|exit|leave|finish|finalize|close|reset|flush|clear|'
+                        r'connection|data|event|notify)(_|$)|^_*(visit|depart|on|handle)[A-Z]')
+_INTERFACE_BASES = {'Interface', 'zope.interface.Interface', 'interface.Interface', 'InterfaceClass'}
+_TYPING_MODULES = ('typing', 'typing_extensions')
 
 
-def _is_excluded_def(node: _FuncDef) -> bool:
-    names = {_decorator_name(d) for d in node.decorator_list}
-    return bool(names & {'abstractmethod', 'abstractproperty', 'abstractclassmethod',
-                         'abstractstaticmethod', 'overload'})
+@dataclasses.dataclass
+class _Class:
+    """What a class says about the methods inside it."""
+
+    node: ast.ClassDef
+    members_reason: str | None  # every member is a declaration: typing.Protocol, Interface, events
+    contract: bool  # ABC, Base*/Abstract*/*Mixin name, or its docstring says subclasses implement it
+    null_object: bool
 
 
-def _is_protocol(node: ast.ClassDef) -> bool:
-    for base in node.bases:
-        if isinstance(base, ast.Subscript):
-            base = base.value
-        if _decorator_name(base) == 'Protocol':
-            return True
-    return False
+class _Module:
+    """File-wide facts: where ``Protocol`` comes from, which classes extend which."""
 
+    def __init__(self, tree: ast.Module) -> None:
+        self.typing_names = {'Protocol'} if self._imports_typing_protocol(tree) else set()
+        self.classes: dict[str, list[ast.ClassDef]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                self.classes.setdefault(node.name, []).append(node)
+        self.interfaces = self._interface_names()
 
-_BASE_NAME = re.compile(r'^(Abstract|Base)[A-Z_]|Base$|^Abstract$|Interface$')
-
-
-def _is_base_class(node: ast.ClassDef) -> bool:
-    """`class BaseStore(ABC)`, `class AbstractParser`: ``raise NotImplementedError`` there declares
-    what subclasses must do; it is the contract, not missing code."""
-    if _BASE_NAME.search(node.name):
-        return True
-    names = {_decorator_name(b) for b in node.bases} | {_decorator_name(k.value) for k in node.keywords}
-    return bool(names & {'ABC', 'ABCMeta'})
-
-
-def _is_type_checking(node: ast.If) -> bool:
-    return _decorator_name(node.test) == 'TYPE_CHECKING'
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, str))
-
-
-def _stub_kind(stmt: ast.stmt) -> str | None:
-    if isinstance(stmt, ast.Pass):
-        return 'pass'
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and stmt.value.value is Ellipsis:
-        return 'ellipsis'
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        if _decorator_name(exc) == 'NotImplementedError' and not _speaks_of_subclasses(stmt.exc):
-            return 'not-implemented'
-    return None
-
-
-_ON_PURPOSE = re.compile(r'\b(no-?op|do(es)? nothing|intentionally empty|override (this|it|me))\b', re.IGNORECASE)
-
-
-def _says_empty_on_purpose(doc: ast.stmt) -> bool:
-    """A docstring saying the body is empty by design: a hook meant to be overridden, a no-op."""
-    value = doc.value.value if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) else ''
-    return bool(_ON_PURPOSE.search(str(value)))
-
-
-def _speaks_of_subclasses(exc: ast.expr) -> bool:
-    """`raise NotImplementedError("subclasses must override")`: a contract, not a stub."""
-    if not isinstance(exc, ast.Call):
+    @staticmethod
+    def _imports_typing_protocol(tree: ast.Module) -> bool:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in _TYPING_MODULES:
+                if any(a.name == 'Protocol' and a.asname in (None, 'Protocol') for a in node.names):
+                    return True
         return False
-    words = ' '.join(a.value for a in exc.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
-    return bool(re.search(r'subclass|overrid|must implement|should implement', words, re.IGNORECASE))
 
+    def _interface_names(self) -> set[str]:
+        """zope interfaces of this file: classes extending ``Interface`` or another interface here."""
+        found: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name, nodes in self.classes.items():
+                if name in found:
+                    continue
+                bases = {rules.dotted(b) for n in nodes for b in n.bases}
+                if bases & (_INTERFACE_BASES | found) or (
+                        re.match(r'I[A-Z]', name) and bases and all(re.match(r'(\w+\.)*I[A-Z]', b) for b in bases)):
+                    found.add(name)
+                    changed = True
+        return found
 
-def _is_trivial_return(stmt: ast.stmt) -> bool:
-    """``return``, ``return None``, ``return 0``, ``return []``...: a placeholder, not an answer."""
-    if not isinstance(stmt, ast.Return):
+    def is_typing_protocol(self, node: ast.ClassDef) -> bool:
+        for base in node.bases:
+            name = rules.dotted(base)
+            if name in self.typing_names or name in ('typing.Protocol', 'typing_extensions.Protocol',
+                                                     't.Protocol', 'te.Protocol'):
+                return True
         return False
-    value = stmt.value
-    if value is None:
-        return True
-    if isinstance(value, ast.Constant):
-        return value.value in (None, 0, False, '', b'') and not isinstance(value.value, float)
-    if isinstance(value, ast.List | ast.Tuple | ast.Set):
-        return not value.elts
-    return isinstance(value, ast.Dict) and not value.keys
+
+    def describe(self, node: ast.ClassDef) -> _Class:
+        bases = {rules.dotted(b) for b in node.bases}
+        base_tails = {b.rsplit('.', 1)[-1] for b in bases}
+        keywords = {rules.dotted(k.value).rsplit('.', 1)[-1] for k in node.keywords}
+        members = None
+        if self.is_typing_protocol(node):
+            members = 'typing.Protocol member: a structural type, not code'
+        elif node.name in self.interfaces:
+            members = 'zope Interface member: the declaration is the specification'
+        elif node.name.endswith('Events') or any(t.endswith('Events') for t in base_tails):
+            members = 'event hook specification: signature and docstring are the specification'
+        contract = bool(_CONTRACT_NAME.search(node.name) or (base_tails | keywords) & {'ABC', 'ABCMeta'}
+                        or rules.class_says_contract(node))
+        return _Class(node, members, contract, bool(_NULL_NAME.search(node.name)))
+
+    def overridden_here(self, class_name: str, method: str) -> bool:
+        for nodes in self.classes.values():
+            for node in nodes:
+                if any(rules.dotted(b).rsplit('.', 1)[-1] == class_name for b in node.bases) and any(
+                        isinstance(s, _FuncDef) and s.name == method for s in node.body):
+                    return True
+        return False
+
+
+def _has_self(node: _FuncDef) -> bool:
+    args = node.args.posonlyargs + node.args.args
+    return bool(args) and args[0].arg in ('self', 'cls', 'klass', 'mcs', 'mcls', 'metacls')
+
+
+@dataclasses.dataclass(frozen=True)
+class _Verdict:
+    kind: str | None  # the stub kind, or None: not a stub
+    text: str  # the evidence (a stub) or the reason it is skipped
 
 
 class _Finder:
-    def __init__(self, path: str, text: str, tree: ast.Module) -> None:
+    def __init__(self, path: str, text: str, tree: ast.Module, *, bare_pass_is_stub: bool,
+                 grep: Grep | None) -> None:
         self.path = path
         self.lines = _Lines(text)
         self.tree = tree
-        self._todo_lines: set[int] | None = None
+        self.module = _Module(tree)
+        self.bare_pass_is_stub = bare_pass_is_stub
+        self.grep = grep
+        self.skipped: list[Skipped] = []
+        self._comments: dict[int, str] | None = None
 
-    def todo_lines(self) -> set[int]:
-        """Lines holding a TODO/FIXME *comment* token (never a string), computed once on demand."""
-        if self._todo_lines is None:
-            found = set()
+    def comments(self) -> dict[int, str]:
+        """Line → comment token text (never a string), computed once on demand."""
+        if self._comments is None:
+            found: dict[int, str] = {}
             tokens = tokenize.generate_tokens(io.StringIO(self.lines.text).readline)
             try:
                 for tok in tokens:
-                    if tok.type == tokenize.COMMENT and _TODO.search(tok.string):
-                        found.add(tok.start[0])
+                    if tok.type == tokenize.COMMENT:
+                        found[tok.start[0]] = tok.string
             except (tokenize.TokenError, SyntaxError):
                 pass
-            self._todo_lines = found
-        return self._todo_lines
+            self._comments = found
+        return self._comments
 
-    def walk(self, body: list[ast.stmt], scope: str, in_protocol: bool,
-             in_base: bool = False) -> Iterator[Stub]:
+    def walk(self, body: list[ast.stmt], scope: str, cls: _Class | None) -> Iterator[Stub]:
         for node in body:
             if isinstance(node, ast.ClassDef):
-                yield from self.walk(node.body, f'{scope}{node.name}.', _is_protocol(node), _is_base_class(node))
+                yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node))
             elif isinstance(node, _FuncDef):
-                if not in_protocol and not _is_excluded_def(node):
-                    stub = self.stub_of(node, f'{scope}{node.name}')
-                    if stub is not None and not (in_base and stub.kind == 'not-implemented'):
-                        yield stub
-                yield from self.walk(node.body, f'{scope}{node.name}.', False)
-            elif isinstance(node, ast.If) and _is_type_checking(node):
+                stub = self.stub_of(node, f'{scope}{node.name}', cls)
+                if stub is not None:
+                    yield stub
+                yield from self.walk(node.body, f'{scope}{node.name}.', None)
+            elif isinstance(node, ast.If) and rules.dotted(node.test).endswith('TYPE_CHECKING'):
                 continue
             else:
                 for field in ('body', 'orelse', 'finalbody', 'handlers'):
@@ -178,28 +207,150 @@ class _Finder:
                     if isinstance(inner, list):
                         yield from self.walk(
                             [s for s in inner if isinstance(s, ast.stmt | ast.excepthandler)],  # type: ignore[misc]
-                            scope, in_protocol)
+                            scope, cls)
 
-    def stub_of(self, node: _FuncDef, name: str) -> Stub | None:
-        body = node.body
-        doc = body[0] if _is_docstring(body[0]) else None
-        rest = body[1:] if doc is not None else body
-        if not rest:
-            assert doc is not None
-            return None if _says_empty_on_purpose(doc) else self.docstring_only(node, doc, name)
-        if len(rest) != 1:
+    def stub_of(self, node: _FuncDef, name: str, cls: _Class | None) -> Stub | None:
+        shape = rules.shape_of(node)
+        if shape.kind is None:
             return None
-        kind = _stub_kind(rest[0])
-        if kind is None and _is_trivial_return(rest[0]) and self.has_todo_above(node, rest[0], doc):
-            kind = 'todo-comment'
-        if kind is None or (doc is not None and _says_empty_on_purpose(doc)):
+        verdict = self.verdict(node, shape, cls)
+        if verdict is None:
             return None
-        return self.span(node, rest[0], name, kind, doc)
+        if verdict.kind is None:
+            self.skipped.append(Skipped(self.path, shape.last.lineno, name, verdict.text))
+            return None
+        if shape.kind == 'docstring-only':
+            assert shape.doc is not None
+            return self.docstring_only(node, shape.doc, name, verdict.text)
+        return self.span(node, shape.last, name, verdict.kind, shape.doc, verdict.text)
 
-    def has_todo_above(self, node: _FuncDef, stmt: ast.stmt, doc: ast.stmt | None) -> bool:
-        first = self.first_replaced_line(stmt, doc, node.lineno)
-        todo = self.todo_lines()
-        return any(line in todo for line in range(first, (stmt.end_lineno or stmt.lineno) + 1))
+    # --- the evidence ---------------------------------------------------------------------------
+
+    def body_comments(self, node: _FuncDef, shape: rules.Shape) -> list[str]:
+        last = self.trailing_comment_end(node, shape)
+        comments = self.comments()
+        return [comments[n] for n in range(node.lineno, last + 1) if n in comments]
+
+    def trailing_comment_end(self, node: _FuncDef, shape: rules.Shape) -> int:
+        """Last line of the body, counting comment lines right after a docstring-only body."""
+        last = shape.last.end_lineno or shape.last.lineno
+        if shape.kind != 'docstring-only':
+            return last
+        indent = len(self.body_indent(node))
+        lines = self.lines.lines
+        while last < len(lines) and lines[last].lstrip().startswith('#') and (
+                len(lines[last]) - len(lines[last].lstrip(' \t'))) >= indent:
+            last += 1
+        return last
+
+    def verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None) -> _Verdict | None:
+        comments = self.body_comments(node, shape)
+        marker = any(rules.is_marker_comment(c) for c in comments)
+        doc = ast.get_docstring(node) or ''
+        message = rules.message_of(shape.last)
+        words = ' '.join([doc, message, *(c.lstrip('#') for c in comments)])
+        if 'pragma' in words and rules.intent_reason(' '.join(comments)) == 'pragma: no cover':
+            return _Verdict(None, 'pragma: no cover')
+        if shape.kind in ('return', 'raise') and not marker and not rules.says_not_done(message):
+            return None  # a real return or raise, no sign it is unfinished
+        if marker:
+            return _Verdict('todo-comment' if shape.kind in ('return', 'raise') else self.kind_of(shape),
+                            'TODO/FIXME comment in the body')
+        not_done = rules.says_not_done(message) and not rules.says_subclasses(message)
+        declared = self.declaration(node, cls)
+        if declared is not None:
+            return _Verdict(None, declared)
+        intent = rules.intent_reason(' '.join([doc, *(c.lstrip('#') for c in comments)]))
+        if intent is not None and not not_done:
+            return _Verdict(None, intent)
+        if shape.kind in ('not-implemented', 'raise'):
+            return self.raise_verdict(node, shape, cls, message, not_done)
+        if shape.kind == 'ellipsis':
+            contract = self.contract(node, cls, doc, message)
+            return _Verdict(None, contract) if contract else _Verdict('ellipsis', '`...` body outside a typing construct')
+        return self.empty_verdict(node, shape, cls, doc)
+
+    def kind_of(self, shape: rules.Shape) -> str:
+        return {'docstring-only': 'docstring-only', 'pass': 'pass', 'ellipsis': 'ellipsis',
+                'not-implemented': 'not-implemented'}.get(shape.kind or '', 'todo-comment')
+
+    def declaration(self, node: _FuncDef, cls: _Class | None) -> str | None:
+        """Why the function is a declaration rather than code (abstract, overload, spec), or None."""
+        decorators = rules.decorator_names(node)
+        if decorators & _ABSTRACT:
+            return 'abstract method'
+        if 'overload' in decorators:
+            return 'typing overload'
+        if any('spec' in d.lower() for d in decorators):
+            return 'hook specification (pluggy/pytest hookspec)'
+        if cls is not None and cls.members_reason:
+            return cls.members_reason
+        if cls is not None and not _has_self(node) and not decorators & {'staticmethod', 'classmethod'}:
+            return 'interface declaration: a method without self'
+        return None
+
+    def raise_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, message: str,
+                      not_done: bool) -> _Verdict:
+        if not_done:
+            return _Verdict(shape.kind if shape.kind == 'not-implemented' else 'todo-comment',
+                            'the raised message says it is not implemented yet')
+        if message and rules.says_unsupported(message):
+            return _Verdict(None, 'deliberately unsupported operation (the message says so)')
+        doc = ast.get_docstring(node) or ''
+        contract = self.contract(node, cls, doc, message)
+        if contract:
+            return _Verdict(None, contract)
+        return _Verdict('not-implemented', 'raise NotImplementedError outside a contract')
+
+    def empty_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, doc: str) -> _Verdict:
+        if not rules.none_returning(node.returns) and not self.is_generator_like(node):
+            contract = self.contract(node, cls, doc, '')
+            if contract:
+                return _Verdict(None, contract)
+            returns = ast.unparse(node.returns) if node.returns is not None else ''
+            return _Verdict(self.kind_of(shape), f'declared to return {returns} but the body returns nothing')
+        if not self.bare_pass_is_stub:
+            return _Verdict(None, 'empty body with no sign it is unfinished (set bare_pass_is_stub to fill these)')
+        if cls is not None and cls.null_object:
+            return _Verdict(None, 'null object: its methods do nothing on purpose')
+        if _HOOK_NAME.search(node.name) and rules.none_returning(node.returns):
+            return _Verdict(None, 'default hook or visitor method: empty until overridden')
+        contract = self.contract(node, cls, doc, '')
+        if contract:
+            return _Verdict(None, contract)
+        return _Verdict(self.kind_of(shape), 'empty body (bare_pass_is_stub)')
+
+    @staticmethod
+    def is_generator_like(node: _FuncDef) -> bool:
+        """A property setter/deleter or context manager declared without a body: not type evidence."""
+        return bool(rules.decorator_names(node) & {'setter', 'deleter', 'contextmanager'})
+
+    def contract(self, node: _FuncDef, cls: _Class | None, doc: str, message: str) -> str | None:
+        """Why the body is a contract that subclasses fulfil, or None."""
+        if rules.says_subclasses(message) or rules.says_subclasses(doc):
+            return 'abstract contract: it says subclasses implement it'
+        if cls is None:
+            return None
+        if cls.contract:
+            return 'abstract contract: a base class (ABC, Base*/Abstract*/*Mixin, or its docstring says so)'
+        if cls.null_object:
+            return 'null object: its methods do nothing on purpose'
+        if self.all_methods_empty(cls.node):
+            return 'abstract contract: no method of the class has a body'
+        if self.module.overridden_here(cls.node.name, node.name):
+            return 'abstract contract: a subclass in this file overrides it'
+        if self.grep is not None:
+            texts = [text for path, text in self.grep(cls.node.name) if path != self.path]
+            if overridden_in(texts, cls.node.name, node.name):
+                return 'abstract contract: a subclass in the repository overrides it'
+        return None
+
+    @staticmethod
+    def all_methods_empty(node: ast.ClassDef) -> bool:
+        methods = [s for s in node.body if isinstance(s, _FuncDef) and s.name != '__init__']
+        return len(methods) >= 2 and all(rules.shape_of(m).kind not in (None, 'return') for m in methods)
+
+    # --- the span -------------------------------------------------------------------------------
 
     def first_replaced_line(self, stmt: ast.stmt, doc: ast.stmt | None, def_line: int) -> int:
         """Comment lines right above the statement (``# TODO: implement``) are part of the stub."""
@@ -209,7 +360,8 @@ class _Finder:
             line -= 1
         return line
 
-    def span(self, node: _FuncDef, stmt: ast.stmt, name: str, kind: str, doc: ast.stmt | None) -> Stub:
+    def span(self, node: _FuncDef, stmt: ast.stmt, name: str, kind: str, doc: ast.stmt | None,
+             evidence: str) -> Stub:
         lines = self.lines
         last = stmt.end_lineno or stmt.lineno
         before = lines.lines[stmt.lineno - 1].encode()[:stmt.col_offset].decode(errors='replace')
@@ -218,18 +370,33 @@ class _Finder:
             end = lines.offset(last, stmt.end_col_offset or 0)
             indent = self.body_indent(node)
             eol = lines.eol_of(stmt.lineno) or '\n'
-            return self.stub(name, kind, start, end, node, stmt, indent, lead=eol + indent, tail='')
-        first = self.first_replaced_line(stmt, doc, node.lineno)
+            return self.stub(name, kind, start, end, stmt, indent, lead=eol + indent, tail='', evidence=evidence)
+        first = self.first_replaced_line(self.first_body_stmt(node, stmt, doc), doc, node.lineno)
         indent = lines.indent_of(stmt.lineno)
-        return self.stub(name, kind, lines.starts[first - 1], lines.line_end(last), node, stmt, indent,
-                         lead=indent, tail=lines.eol_of(last), first_line=first)
+        return self.stub(name, kind, lines.starts[first - 1], lines.line_end(last), stmt, indent,
+                         lead=indent, tail=lines.eol_of(last), first_line=first, evidence=evidence)
 
-    def docstring_only(self, node: _FuncDef, doc: ast.stmt, name: str) -> Stub:
-        # Keep the docstring; the fill goes on a new line right after its closing quotes.
-        end = self.lines.offset(doc.end_lineno or doc.lineno, doc.end_col_offset or 0)
+    @staticmethod
+    def first_body_stmt(node: _FuncDef, stmt: ast.stmt, doc: ast.stmt | None) -> ast.stmt:
+        """The first statement the fill replaces: log lines before a ``raise`` go too."""
+        body = node.body[1:] if doc is not None else node.body
+        return body[0] if body else stmt
+
+    def docstring_only(self, node: _FuncDef, doc: ast.stmt, name: str, evidence: str) -> Stub:
+        # Keep the docstring; the fill goes right after its closing quotes, or replaces the comment
+        # lines under it (a TODO there is the instruction, and the fill takes its place).
         indent = self.body_indent(node)
+        doc_end = doc.end_lineno or doc.lineno
+        last = self.trailing_comment_end(node, rules.Shape('docstring-only', None, doc))
+        if last > doc_end:
+            lines = self.lines
+            return self.stub(name, 'docstring-only', lines.starts[doc_end], lines.line_end(last), doc, indent,
+                             lead=indent, tail=lines.eol_of(last), first_line=doc_end + 1, evidence=evidence,
+                             last_line=last)
+        end = self.lines.offset(doc_end, doc.end_col_offset or 0)
         eol = self.lines.eol_of(doc.lineno) or '\n'
-        return self.stub(name, 'docstring-only', end, end, node, doc, indent, lead=eol + indent, tail='')
+        return self.stub(name, 'docstring-only', end, end, doc, indent, lead=eol + indent, tail='',
+                         evidence=evidence)
 
     def body_indent(self, node: _FuncDef) -> str:
         first = node.body[0]
@@ -239,13 +406,13 @@ class _Finder:
         unit = '\t' if self.lines.indent_of(node.lineno).startswith('\t') else '    '
         return self.lines.indent_of(node.lineno) + unit
 
-    def stub(self, name: str, kind: str, start: int, end: int, node: _FuncDef, stmt: ast.stmt,
-             indent: str, *, lead: str, tail: str, first_line: int | None = None) -> Stub:
+    def stub(self, name: str, kind: str, start: int, end: int, stmt: ast.stmt, indent: str, *, lead: str,
+             tail: str, evidence: str, first_line: int | None = None, last_line: int | None = None) -> Stub:
         start_line = first_line if first_line is not None else stmt.lineno
         return Stub(
             path=self.path, language='python', kind=kind, name=name, start=start, end=end,
-            start_line=start_line, end_line=stmt.end_lineno or stmt.lineno,
-            indent=indent, lead=lead, tail=tail,
+            start_line=start_line, end_line=last_line or stmt.end_lineno or stmt.lineno,
+            indent=indent, lead=lead, tail=tail, evidence=evidence,
         )
 
 
@@ -258,11 +425,21 @@ def _parse(path: str, text: str) -> ast.Module:
         raise ParseFailure(f'{path}: cannot parse: {e}') from None
 
 
-def find_stubs(path: str, text: str) -> list[Stub]:
+def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
+               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+    """The stubs of one file; candidates turned down go to ``skipped`` with their reason.
+
+    ``grep`` (``contracts.git_grep``) lets a ``raise NotImplementedError`` that a subclass elsewhere
+    in the repository overrides count as a contract; without it only this file is looked at.
+    """
     if path.endswith('.pyi'):
         return []
     tree = _parse(path, text)
-    return list(_Finder(path, text, tree).walk(tree.body, '', False))
+    finder = _Finder(path, text, tree, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+    stubs = list(finder.walk(tree.body, '', None))
+    if skipped is not None:
+        skipped.extend(finder.skipped)
+    return stubs
 
 
 def syntax_problem(path: str, text: str, start: int, end: int) -> str | None:
