@@ -15,9 +15,10 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ['Grep', 'git_grep', 'overridden_in']
+__all__ = ['Grep', 'bases_in', 'git_grep', 'inherited_body_in', 'overridden_in', 'subclasses_in']
 
-# word → (path, text) of the files that contain it as a whole word
+# words → (path, text) of the files that contain them as whole words: 'Base' (who uses or extends
+# it) or 'class Base' (where it is defined)
 Grep = Callable[[str], Sequence[tuple[str, str]]]
 
 _CLASS = re.compile(r'^([ \t]*)class\s+(\w+)\s*\(([^)]*)\)?', re.MULTILINE)
@@ -32,7 +33,7 @@ def _class_blocks(text: str, base: str) -> list[str]:
         if not word.search(match.group(3) or ''):
             continue
         indent = len(match.group(1).expandtabs())
-        first = text.count('\n', 0, match.start())
+        first = text.count('\n', 0, match.end())  # bases may span lines: the body starts after them
         body = []
         for line in lines[first + 1:]:
             stripped = line.strip()
@@ -44,12 +45,70 @@ def _class_blocks(text: str, base: str) -> list[str]:
 
 
 def overridden_in(texts: Sequence[str], class_name: str, method: str) -> bool:
-    """Some class in ``texts`` extends ``class_name`` and defines ``method`` itself."""
-    defines = re.compile(rf'^\s*(async\s+)?def\s+{re.escape(method)}\s*\(', re.MULTILINE)
+    """Some class in ``texts`` extends ``class_name`` and defines ``method`` itself (or assigns it)."""
+    defines = re.compile(rf'^\s*((async\s+)?def\s+{re.escape(method)}\s*\(|{re.escape(method)}\s*[:=])', re.MULTILINE)
     return any(defines.search(block) for text in texts for block in _class_blocks(text, class_name))
 
 
-def git_grep(root: Path, *, max_files: int = 40, max_calls: int = 200, timeout: float = 5.0) -> Grep:
+_PLACEHOLDER_LINE = re.compile(r'^(pass|\.\.\.|raise NotImplementedError\b.*|return|return None|#.*)$')
+
+
+def _class_body(text: str, class_name: str) -> str | None:
+    match = re.search(rf'^([ \t]*)class\s+{re.escape(class_name)}\b[^\n]*', text, re.MULTILINE)
+    if match is None:
+        return None
+    return _block_after(text, match.start(), len(match.group(1).expandtabs()))
+
+
+def _block_after(text: str, start: int, indent: int) -> str:
+    """The lines after the one at ``start`` that are indented deeper than ``indent``."""
+    body = []
+    for line in text[start:].splitlines()[1:]:
+        stripped = line.strip()
+        if stripped and not stripped.startswith('#') and len(line) - len(line.lstrip()) <= indent:
+            if not stripped.startswith(')'):  # the end of a multi-line signature
+                break
+        body.append(line)
+    return '\n'.join(body)
+
+
+def subclasses_in(texts: Sequence[str], class_name: str) -> list[str]:
+    """Names of the classes in ``texts`` that extend ``class_name``."""
+    word = re.compile(rf'(^|[\s.,(]){re.escape(class_name)}\s*($|[,\[)\s])')
+    return [m.group(2) for text in texts for m in _CLASS.finditer(text) if word.search(m.group(3) or '')]
+
+
+def bases_in(texts: Sequence[str], class_name: str) -> list[str]:
+    """The base class names (last dotted part) of ``class class_name`` in ``texts``."""
+    for text in texts:
+        for m in _CLASS.finditer(text):
+            if m.group(2) == class_name:
+                parts = [re.sub(r'\[.*', '', b.strip()).rsplit('.', 1)[-1] for b in (m.group(3) or '').split(',')]
+                return [b for b in parts if b.isidentifier() and b not in ('object', 'Generic', 'Protocol')]
+    return []
+
+
+def inherited_body_in(texts: Sequence[str], class_name: str, method: str) -> bool | None:
+    """Does ``class class_name`` in ``texts`` give ``method`` a real body (not only a docstring,
+    ``pass``, ``...`` or ``raise NotImplementedError``)? None when it does not define it."""
+    for text in texts:
+        body = _class_body(text, class_name)
+        if body is None:
+            continue
+        match = re.search(rf'^([ \t]*)(async\s+)?def\s+{re.escape(method)}\s*\(', body, re.MULTILINE)
+        if match is None:
+            continue
+        code = _block_after(body, match.start(), len(match.group(1).expandtabs()))
+        def_line = body[match.start():].split('\n', 1)[0]
+        if not def_line.split('#', 1)[0].rstrip().endswith(':'):  # a signature over several lines
+            code = code.split(':\n', 1)[-1] if ':\n' in code else ''
+        code = re.sub(r'(?s)("""|\'\'\').*?\1', '', code)  # docstrings
+        lines = [ln.strip() for ln in code.splitlines() if ln.strip()]
+        return any(not _PLACEHOLDER_LINE.match(ln) for ln in lines)
+    return None
+
+
+def git_grep(root: Path, *, max_files: int = 60, max_calls: int = 100, timeout: float = 5.0) -> Grep:
     """A ``Grep`` over the repository's tracked Python files (working tree), one ``git grep`` per word.
 
     Bounded: at most ``max_calls`` words per run and ``max_files`` files per word are read; past
@@ -62,10 +121,10 @@ def git_grep(root: Path, *, max_files: int = 40, max_calls: int = 200, timeout: 
     def grep(word: str) -> tuple[tuple[str, str], ...]:
         nonlocal calls
         calls += 1
-        if calls > max_calls or not word.isidentifier():
+        if calls > max_calls or not all(part.isidentifier() for part in word.split(' ')):
             return ()
         try:
-            got = subprocess.run(['git', 'grep', '-l', '-w', '-I', '-e', word, '--', '*.py'],
+            got = subprocess.run(['git', 'grep', '-l', '-w', '-F', '-I', '-e', word, '--', '*.py'],
                                  cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
         except (OSError, subprocess.SubprocessError):
             return ()

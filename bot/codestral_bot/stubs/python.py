@@ -30,7 +30,10 @@ from codestral_bot.records import Stub
 from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.contracts import Grep
+from codestral_bot.stubs.contracts import bases_in
+from codestral_bot.stubs.contracts import inherited_body_in
 from codestral_bot.stubs.contracts import overridden_in
+from codestral_bot.stubs.contracts import subclasses_in
 
 __all__ = ['find_stubs', 'syntax_problem']
 
@@ -73,7 +76,7 @@ _HOOK_NAME = re.compile(r'^_*(visit|depart|on|handle|before|after|pre|post|setup
                         r'start|stop|begin|end|enter|exit|leave|finish|finalize|close|reset|flush|clear|'
                         r'connection|data|event|notify)(_|$)|^_*(visit|depart|on|handle)[A-Z]')
 _INTERFACE_BASES = {'Interface', 'zope.interface.Interface', 'interface.Interface', 'InterfaceClass'}
-_TYPING_MODULES = ('typing', 'typing_extensions')
+_NETWORK_PROTOCOL = re.compile(r'asyncio|twisted|(^|\.)protocols?$')
 
 
 @dataclasses.dataclass
@@ -96,14 +99,19 @@ class _Module:
             if isinstance(node, ast.ClassDef):
                 self.classes.setdefault(node.name, []).append(node)
         self.interfaces = self._interface_names()
+        self.tree_body = tree.body
 
     @staticmethod
     def _imports_typing_protocol(tree: ast.Module) -> bool:
+        """``Protocol`` is typing's unless it comes from asyncio, Twisted or a ``protocol`` module,
+        or the file defines its own (libraries re-export typing's from compat modules)."""
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module in _TYPING_MODULES:
-                if any(a.name == 'Protocol' and a.asname in (None, 'Protocol') for a in node.names):
-                    return True
-        return False
+            if isinstance(node, ast.ImportFrom) and any(
+                    (a.asname or a.name) == 'Protocol' for a in node.names):
+                return not _NETWORK_PROTOCOL.search(node.module or '')
+            if isinstance(node, ast.ClassDef) and node.name == 'Protocol':
+                return False
+        return True
 
     def _interface_names(self) -> set[str]:
         """zope interfaces of this file: classes extending ``Interface`` or another interface here."""
@@ -124,8 +132,10 @@ class _Module:
     def is_typing_protocol(self, node: ast.ClassDef) -> bool:
         for base in node.bases:
             name = rules.dotted(base)
-            if name in self.typing_names or name in ('typing.Protocol', 'typing_extensions.Protocol',
-                                                     't.Protocol', 'te.Protocol'):
+            if name in self.typing_names or (isinstance(base, ast.Subscript) and name.endswith('Protocol')):
+                return True
+            prefix, _, last = name.rpartition('.')
+            if last == 'Protocol' and prefix and not _NETWORK_PROTOCOL.search(prefix):
                 return True
         return False
 
@@ -145,12 +155,37 @@ class _Module:
         return _Class(node, members, contract, bool(_NULL_NAME.search(node.name)))
 
     def overridden_here(self, class_name: str, method: str) -> bool:
-        for nodes in self.classes.values():
-            for node in nodes:
-                if any(rules.dotted(b).rsplit('.', 1)[-1] == class_name for b in node.bases) and any(
-                        isinstance(s, _FuncDef) and s.name == method for s in node.body):
-                    return True
+        """A class of this file extends ``class_name`` (at any depth) and defines ``method``, itself
+        or through a mixin of this file it also extends (``class SMTPSender(SenderMixin, SMTPClient)``)."""
+        seen, todo = {class_name}, [class_name]
+        while todo:
+            parent = todo.pop()
+            for nodes in self.classes.values():
+                for node in nodes:
+                    bases = [rules.dotted(b).rsplit('.', 1)[-1] for b in node.bases]
+                    if parent not in bases:
+                        continue
+                    providers = [node, *(m for b in bases if b != parent for m in self.classes.get(b, []))]
+                    if any(_defines(s, method) for p in providers for s in p.body):
+                        return True
+                    if node.name not in seen:
+                        seen.add(node.name)
+                        todo.append(node.name)
         return False
+
+    def local_functions(self) -> set[str]:
+        return {n.name for n in self.tree_body if isinstance(n, _FuncDef)}
+
+
+def _defines(stmt: ast.stmt, name: str) -> bool:
+    """``def name``, ``name = ...`` or ``name: T = ...`` in a class body (also under an ``if``)."""
+    if isinstance(stmt, ast.If):
+        return any(_defines(s, name) for s in stmt.body + stmt.orelse)
+    if isinstance(stmt, _FuncDef):
+        return stmt.name == name
+    if isinstance(stmt, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    return isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name
 
 
 def _has_self(node: _FuncDef) -> bool:
@@ -243,32 +278,82 @@ class _Finder:
             last += 1
         return last
 
+    def comments_above(self, node: _FuncDef) -> list[str]:
+        """The comment block right above the ``def`` (or its decorators): ``# override in subclasses``."""
+        line = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        found = []
+        while line >= 1 and self.lines.lines[line - 1].lstrip().startswith('#'):
+            found.append(self.lines.lines[line - 1].strip())
+            line -= 1
+        return found
+
     def verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None) -> _Verdict | None:
         comments = self.body_comments(node, shape)
         marker = any(rules.is_marker_comment(c) for c in comments)
         doc = ast.get_docstring(node) or ''
         message = rules.message_of(shape.last)
-        words = ' '.join([doc, message, *(c.lstrip('#') for c in comments)])
-        if 'pragma' in words and rules.intent_reason(' '.join(comments)) == 'pragma: no cover':
+        prose = ' '.join([doc, *(c.lstrip('#') for c in comments + self.comments_above(node))])
+        if rules.intent_reason(' '.join(comments)) == 'pragma: no cover':
             return _Verdict(None, 'pragma: no cover')
-        if shape.kind in ('return', 'raise') and not marker and not rules.says_not_done(message):
-            return None  # a real return or raise, no sign it is unfinished
-        if marker:
-            return _Verdict('todo-comment' if shape.kind in ('return', 'raise') else self.kind_of(shape),
-                            'TODO/FIXME comment in the body')
-        not_done = rules.says_not_done(message) and not rules.says_subclasses(message)
+        raises_nie = shape.kind == 'not-implemented'
+        if shape.kind == 'return' and not marker:
+            return None  # a real return, no sign it is unfinished
+        if shape.kind == 'raise' and not rules.says_not_done(message):
+            return None  # raising a specific error is what the function does (even under a TODO note)
         declared = self.declaration(node, cls)
         if declared is not None:
             return _Verdict(None, declared)
-        intent = rules.intent_reason(' '.join([doc, *(c.lstrip('#') for c in comments)]))
-        if intent is not None and not not_done:
-            return _Verdict(None, intent)
+        if marker and not raises_nie:
+            return _Verdict('todo-comment' if shape.kind in ('return', 'raise') else self.kind_of(shape),
+                            'TODO/FIXME comment in the body')
         if shape.kind in ('not-implemented', 'raise'):
-            return self.raise_verdict(node, shape, cls, message, not_done)
+            return self.raise_verdict(node, shape, cls, message, prose, marker)
+        intent = rules.intent_reason(prose)
+        if intent is not None:
+            return _Verdict(None, intent)
         if shape.kind == 'ellipsis':
-            contract = self.contract(node, cls, doc, message)
+            contract = self.contract(node, cls, prose, message)
             return _Verdict(None, contract) if contract else _Verdict('ellipsis', '`...` body outside a typing construct')
-        return self.empty_verdict(node, shape, cls, doc)
+        return self.empty_verdict(node, shape, cls, prose)
+
+    def raise_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, message: str, prose: str,
+                      marker: bool) -> _Verdict:
+        """``raise NotImplementedError`` (or a raise saying "not implemented"): a stub or a contract?"""
+        kind = 'not-implemented' if shape.kind == 'not-implemented' else 'todo-comment'
+        if marker:
+            return _Verdict(kind, 'TODO/FIXME at a raise NotImplementedError')
+        if node.name == '__init__':
+            return _Verdict(None, '__init__ raising NotImplementedError: the class is not to be instantiated')
+        intent = rules.intent_reason(prose)
+        if intent is not None and intent != 'a default hook that callers override':
+            return _Verdict(None, intent)
+        if rules.says_todo(message):
+            return _Verdict(kind, 'TODO/FIXME at a raise NotImplementedError')
+        if rules.dynamic_message(shape.last):
+            return _Verdict(None, 'raises an error naming what it was given: deliberately unsupported')
+        if (message and rules.says_unsupported(message)) or rules.says_unsupported_doc(prose):
+            return _Verdict(None, 'deliberately unsupported operation (the message says so)')
+        if rules.names_interface(prose, self.body_comments(node, shape)):
+            return _Verdict(None, 'an interface member this class deliberately does not support')
+        if rules.documents_the_raise(prose):
+            return _Verdict(None, 'its docstring documents that it raises NotImplementedError')
+        if rules.dotted(node.returns).rsplit('.', 1)[-1] in ('NoReturn', 'Never') if node.returns else False:
+            return _Verdict(None, 'declared NoReturn: it always raises by design')
+        if any(isinstance(d, ast.Name) and d.id in self.module.local_functions() for d in node.decorator_list):
+            return _Verdict(None, 'registered through a decorator of this module: the function is a token')
+        if cls is not None and self.refuses_inherited(cls.node, node.name):
+            return _Verdict(None, 'refuses a method its base class implements: deliberately unsupported')
+        contract = self.contract(node, cls, prose, message)
+        if contract:
+            return _Verdict(None, contract)
+        if rules.explains(message):
+            return _Verdict(None, 'the message explains why it is not supported')
+        intent = rules.intent_reason(prose)
+        if intent is not None and not rules.says_not_done(message):
+            return _Verdict(None, intent)
+        if rules.says_not_done(message):
+            return _Verdict(kind, 'the raised message says it is not implemented')
+        return _Verdict(kind, 'raise NotImplementedError outside a contract')
 
     def kind_of(self, shape: rules.Shape) -> str:
         return {'docstring-only': 'docstring-only', 'pass': 'pass', 'ellipsis': 'ellipsis',
@@ -289,22 +374,9 @@ class _Finder:
             return 'interface declaration: a method without self'
         return None
 
-    def raise_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, message: str,
-                      not_done: bool) -> _Verdict:
-        if not_done:
-            return _Verdict(shape.kind if shape.kind == 'not-implemented' else 'todo-comment',
-                            'the raised message says it is not implemented yet')
-        if message and rules.says_unsupported(message):
-            return _Verdict(None, 'deliberately unsupported operation (the message says so)')
-        doc = ast.get_docstring(node) or ''
-        contract = self.contract(node, cls, doc, message)
-        if contract:
-            return _Verdict(None, contract)
-        return _Verdict('not-implemented', 'raise NotImplementedError outside a contract')
-
-    def empty_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, doc: str) -> _Verdict:
+    def empty_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, prose: str) -> _Verdict:
         if not rules.none_returning(node.returns) and not self.is_generator_like(node):
-            contract = self.contract(node, cls, doc, '')
+            contract = self.contract(node, cls, prose, '')
             if contract:
                 return _Verdict(None, contract)
             returns = ast.unparse(node.returns) if node.returns is not None else ''
@@ -315,7 +387,7 @@ class _Finder:
             return _Verdict(None, 'null object: its methods do nothing on purpose')
         if _HOOK_NAME.search(node.name) and rules.none_returning(node.returns):
             return _Verdict(None, 'default hook or visitor method: empty until overridden')
-        contract = self.contract(node, cls, doc, '')
+        contract = self.contract(node, cls, prose, '')
         if contract:
             return _Verdict(None, contract)
         return _Verdict(self.kind_of(shape), 'empty body (bare_pass_is_stub)')
@@ -325,9 +397,9 @@ class _Finder:
         """A property setter/deleter or context manager declared without a body: not type evidence."""
         return bool(rules.decorator_names(node) & {'setter', 'deleter', 'contextmanager'})
 
-    def contract(self, node: _FuncDef, cls: _Class | None, doc: str, message: str) -> str | None:
+    def contract(self, node: _FuncDef, cls: _Class | None, prose: str, message: str) -> str | None:
         """Why the body is a contract that subclasses fulfil, or None."""
-        if rules.says_subclasses(message) or rules.says_subclasses(doc):
+        if rules.says_subclasses(message) or rules.says_subclasses(prose):
             return 'abstract contract: it says subclasses implement it'
         if cls is None:
             return None
@@ -339,11 +411,47 @@ class _Finder:
             return 'abstract contract: no method of the class has a body'
         if self.module.overridden_here(cls.node.name, node.name):
             return 'abstract contract: a subclass in this file overrides it'
-        if self.grep is not None:
-            texts = [text for path, text in self.grep(cls.node.name) if path != self.path]
-            if overridden_in(texts, cls.node.name, node.name):
-                return 'abstract contract: a subclass in the repository overrides it'
+        if self.grep is not None and self.overridden_elsewhere(cls.node.name, node.name):
+            return 'abstract contract: a subclass in the repository overrides it'
         return None
+
+    def overridden_elsewhere(self, class_name: str, method: str, depth: int = 2) -> bool:
+        """A class anywhere in the repository extends ``class_name`` (two levels deep, a few
+        classes per level) and defines ``method``."""
+        assert self.grep is not None
+        names = [class_name]
+        for _ in range(depth):
+            found: list[str] = []
+            for name in names:
+                texts = [text for _, text in self.grep(name)]
+                if overridden_in(texts, name, method):
+                    return True
+                found.extend(subclasses_in(texts, name))
+            names = list(dict.fromkeys(found))[:5]
+        return False
+
+    def refuses_inherited(self, node: ast.ClassDef, method: str, depth: int = 3) -> bool:
+        """A base class (up to three levels up, in this file or the repository) gives the method a
+        real body, and this class overrides it to raise."""
+        names = [rules.dotted(b).rsplit('.', 1)[-1] for b in node.bases]
+        for _ in range(depth):
+            parents: list[str] = []
+            for name in names:
+                if name in self.module.classes:
+                    classes = self.module.classes[name]
+                    found = [rules.shape_of(s).kind is None for c in classes for s in c.body
+                             if isinstance(s, _FuncDef) and s.name == method]
+                    if found:
+                        return found[0]
+                    parents.extend(rules.dotted(b).rsplit('.', 1)[-1] for c in classes for b in c.bases)
+                elif self.grep is not None and name.isidentifier():
+                    texts = [text for _, text in self.grep(f'class {name}')]
+                    real = inherited_body_in(texts, name, method)
+                    if real is not None:
+                        return real
+                    parents.extend(bases_in(texts, name))
+            names = [n for n in dict.fromkeys(parents) if n not in ('object', 'ABC', 'Generic', 'Protocol')][:12]
+        return False
 
     @staticmethod
     def all_methods_empty(node: ast.ClassDef) -> bool:

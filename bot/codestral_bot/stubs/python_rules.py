@@ -11,8 +11,8 @@ import dataclasses
 import re
 
 __all__ = [
-    'Shape', 'class_says_contract', 'decorator_names', 'dotted', 'intent_reason', 'is_marker_comment',
-    'message_of', 'none_returning', 'says_not_done', 'says_subclasses', 'says_unsupported', 'shape_of',
+    'Shape', 'class_says_contract', 'decorator_names', 'dotted', 'dynamic_message', 'explains', 'says_unsupported_doc', 'intent_reason', 'is_marker_comment',
+    'documents_the_raise', 'message_of', 'names_interface', 'none_returning', 'says_not_done', 'says_subclasses', 'says_todo', 'says_unsupported', 'shape_of',
 ]
 
 _FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
@@ -34,7 +34,7 @@ _UNSUPPORTED = re.compile(
     r'\bnot supported\b|\bunsupported\b|\bdoes not support\b|\bdoesn\'t support\b|\bcannot be\b|'
     r'\bcan\'t be\b|\bcan ?not\b|\binstead\b|\buse [`\'"]?[\w.]+|\bread[- ]only\b|\bimmutable\b|'
     r'\bnot allowed\b|\bnot possible\b|\bnot (applicable|available|meaningful|valid)\b|\bonly\b|\bmakes no sense\b|'
-    r'\bnot a\b|\bis not\b|\bno longer\b|\bremoved\b|\bdeprecated\b',
+    r'\bnot a\b|\bis not\b|\bno longer\b|\bremoved\b|\bdeprecated\b|\bnot implemented (for|on|in|with|when|by)\b',
     re.IGNORECASE)
 
 # "subclasses implement it": the contract, in a message or a docstring.
@@ -156,6 +156,39 @@ def message_of(stmt: ast.stmt) -> str:
     return ' '.join(parts)
 
 
+def dynamic_message(stmt: ast.stmt) -> bool:
+    """The raised message is built from values at run time (``% node``, an f-string, a call)."""
+    if not isinstance(stmt, ast.Raise) or not isinstance(stmt.exc, ast.Call):
+        return False
+    return any(not (isinstance(a, ast.Constant) or (
+        isinstance(a, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in a.values))) for a in stmt.exc.args)
+
+
+_TODO_WORD = re.compile(r'\b(TODO|FIXME|TBD|XXX)\b')
+
+
+def explains(message: str) -> bool:
+    """A message in prose ("Possible, but doubtful we need this yet"): the author decided, and said why.
+    A long one may even say "not implemented at this time" and go on to name what to do instead."""
+    if says_todo(message):
+        return False
+    words = re.findall(r'[A-Za-z]+', message)
+    return (len(words) >= 3 and not says_not_done(message)) or len(words) >= 10
+
+
+_UNSUPPORTED_DOC = re.compile(r'\bnot supported\b|\bunsupported\b|\bnot available\b|\bnot allowed\b|'
+                              r'\bnot possible\b|\bcannot be\b|\b[Uu]se [`\w.()]+ instead\b', re.IGNORECASE)
+
+
+def says_unsupported_doc(text: str) -> bool:
+    """A docstring saying the operation is not supported ("Not supported, use reversed(mylist)")."""
+    return bool(_UNSUPPORTED_DOC.search(' '.join(text.split())))
+
+
+def says_todo(text: str) -> bool:
+    return bool(_TODO_WORD.search(text))
+
+
 def is_marker_comment(comment: str) -> bool:
     """A TODO/FIXME/XXX written as prose, not inside commented-out code or a URL."""
     text = comment.lstrip('#').strip()
@@ -167,7 +200,27 @@ def is_marker_comment(comment: str) -> bool:
     if match.group(1) is not None and match.group(1) != match.group(1).upper():
         return False  # "todo" in prose ("the todo list") is no marker
     before = text[:match.start()]
+    if match.group(1) == 'XXX' and text.rstrip().endswith('?'):
+        return False  # "XXX does this method make any sense?": a doubt, not a to-do
     return '#' not in before and '://' not in before
+
+
+_INTERFACE_NAME = re.compile(r'(^|[\s{(`])I[A-Z][a-z]\w*(\.\w+)?\b')
+_DOCUMENTED_RAISE = re.compile(r'raises? (L\{|`+|:exc:`)?NotImplementedError|@raise NotImplementedError|'
+                               r'NotImplementedError[`}]* (is )?(always )?raised|\balways raises?\b', re.IGNORECASE)
+
+
+_MEMBER_REFERENCE = re.compile(r'^#+\s*L?\{?[A-Z]\w*\.\w+\}?\s*$')
+
+
+def names_interface(text: str, comments: list[str] | tuple[str, ...] = ()) -> bool:
+    """``# ITransport.getHost``: the method is an interface member this class declares and refuses."""
+    return bool(_INTERFACE_NAME.search(text)) or any(_MEMBER_REFERENCE.match(c.strip()) for c in comments)
+
+
+def documents_the_raise(text: str) -> bool:
+    """"Not implemented; raises NotImplementedError." / "@raise NotImplementedError: Always."."""
+    return bool(_DOCUMENTED_RAISE.search(' '.join(text.split())))
 
 
 def says_not_done(text: str) -> bool:
