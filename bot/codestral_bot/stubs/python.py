@@ -343,6 +343,9 @@ class _Finder:
             return _Verdict(None, 'registered through a decorator of this module: the function is a token')
         if cls is not None and self.refuses_inherited(cls.node, node.name):
             return _Verdict(None, 'refuses a method its base class implements: deliberately unsupported')
+        if cls is not None and not message and not prose.strip() and self.working_class(cls.node, node):
+            return _Verdict(None, 'a bare raise NotImplementedError in a working class, with no note: '
+                                  'a deliberate gap (add a TODO to have it filled)')
         contract = self.contract(node, cls, prose, message)
         if contract:
             return _Verdict(None, contract)
@@ -452,6 +455,13 @@ class _Finder:
                     parents.extend(bases_in(texts, name))
             names = [n for n in dict.fromkeys(parents) if n not in ('object', 'ABC', 'Generic', 'Protocol')][:12]
         return False
+
+    @staticmethod
+    def working_class(node: ast.ClassDef, method: _FuncDef) -> bool:
+        """At least two other methods of the class do real work."""
+        real = [s for s in node.body if isinstance(s, _FuncDef) and s is not method and s.name != '__init__'
+                and rules.shape_of(s).kind is None]
+        return len(real) >= 2
 
     @staticmethod
     def all_methods_empty(node: ast.ClassDef) -> bool:

@@ -41,7 +41,8 @@ _UNSUPPORTED = re.compile(
 _SUBCLASSES = re.compile(
     r'sub-?class|overrid|override|must (be )?implement|should (be )?implement|implementations? (must|should|may)|'
     r'\babstract\b|to be implemented|needs to be implemented|must be defined|should be defined|'
-    r'implemented by|provided by|derived class|child class|concrete class|inherit',
+    r'implemented by|provided by|derived class|child class|concrete class|inherit|must define|'
+    r'[Dd]efault implementation (is to )?raise',
     re.IGNORECASE)
 
 # Empty on purpose, in the author's words (docstring, comment or message), wrapped lines joined.
@@ -120,6 +121,10 @@ def _is_trivial_return(stmt: ast.stmt) -> bool:
     return isinstance(value, ast.Dict) and not value.keys
 
 
+def _unpacks_arguments(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)
+
+
 def shape_of(node: _FuncDef) -> Shape:
     body = node.body
     doc = body[0] if _is_docstring(body[0]) else None
@@ -130,9 +135,12 @@ def shape_of(node: _FuncDef) -> Shape:
         return Shape('docstring-only', doc, doc)
     last = rest[-1]
     if all(_is_log_line(s) for s in rest[:-1]) and isinstance(last, ast.Raise) and last.exc is not None:
-        if dotted(last.exc).rsplit('.', 1)[-1] in ('NotImplementedError', 'NotImplemented'):
+        name = dotted(last.exc).rsplit('.', 1)[-1]
+        if name.endswith('NotImplementedError') or name == 'NotImplemented':  # ape's APINotImplementedError too
             return Shape('not-implemented', doc, last)
         return Shape('raise', doc, last)
+    if len(rest) > 1 and isinstance(last, ast.Pass) and all(_unpacks_arguments(s) for s in rest[:-1]):
+        return Shape('pass', doc, last)  # `(host, port) = host_port` then `pass`: still does nothing
     if len(rest) != 1:
         return Shape(None, doc, last)
     if isinstance(last, ast.Pass):
