@@ -75,6 +75,8 @@ _NULL_NAME = re.compile(r'^_?(Null|Dummy|Noop|NoOp|Nop|Fake|Mock|Stub|Empty|Sile
 _HOOK_NAME = re.compile(r'^_*(visit|depart|on|handle|before|after|pre|post|setup|teardown|setUp|tearDown|'
                         r'start|stop|begin|end|enter|exit|leave|finish|finalize|close|reset|flush|clear|'
                         r'connection|data|event|notify)(_|$)|^_*(visit|depart|on|handle)[A-Z]')
+# Example code in documentation shows signatures on purpose: weak evidence (a type, `...`) is not enough there.
+_DOCS_PATH = re.compile(r'(^|/)(docs?|examples?)/')
 _INTERFACE_BASES = {'Interface', 'zope.interface.Interface', 'interface.Interface', 'InterfaceClass'}
 _NETWORK_PROTOCOL = re.compile(r'asyncio|twisted|(^|\.)protocols?$')
 
@@ -312,6 +314,8 @@ class _Finder:
         if intent is not None:
             return _Verdict(None, intent)
         if shape.kind == 'ellipsis':
+            if _DOCS_PATH.search(self.path):
+                return _Verdict(None, 'documentation example: the signature and docstring are the point')
             contract = self.contract(node, cls, prose, message)
             return _Verdict(None, contract) if contract else _Verdict('ellipsis', '`...` body outside a typing construct')
         return self.empty_verdict(node, shape, cls, prose)
@@ -382,6 +386,8 @@ class _Finder:
             contract = self.contract(node, cls, prose, '')
             if contract:
                 return _Verdict(None, contract)
+            if _DOCS_PATH.search(self.path):
+                return _Verdict(None, 'documentation example: the signature and docstring are the point')
             returns = ast.unparse(node.returns) if node.returns is not None else ''
             return _Verdict(self.kind_of(shape), f'declared to return {returns} but the body returns nothing')
         if not self.bare_pass_is_stub:
@@ -466,7 +472,9 @@ class _Finder:
     @staticmethod
     def all_methods_empty(node: ast.ClassDef) -> bool:
         methods = [s for s in node.body if isinstance(s, _FuncDef) and s.name != '__init__']
-        return len(methods) >= 2 and all(rules.shape_of(m).kind not in (None, 'return') for m in methods)
+        # every method raising NotImplementedError: an abstract base without ABC (empty `pass` bodies
+        # are a scaffold, left to bare_pass_is_stub)
+        return len(methods) >= 2 and all(rules.shape_of(m).kind == 'not-implemented' for m in methods)
 
     # --- the span -------------------------------------------------------------------------------
 
@@ -474,8 +482,13 @@ class _Finder:
         """Comment lines right above the statement (``# TODO: implement``) are part of the stub."""
         floor = (doc.end_lineno or doc.lineno) if doc is not None else def_line
         line = stmt.lineno
-        while line - 1 > floor and self.lines.lines[line - 2].lstrip().startswith('#'):
+        lines = self.lines.lines
+        # Comment blocks separated by blank lines count too: the whole comment-only head of the
+        # body (a TODO, then commented-out code, then the placeholder) is what the fill replaces.
+        while line - 1 > floor and (lines[line - 2].lstrip().startswith('#') or not lines[line - 2].strip()):
             line -= 1
+        while line < stmt.lineno and not lines[line - 1].strip():
+            line += 1
         return line
 
     def span(self, node: _FuncDef, stmt: ast.stmt, name: str, kind: str, doc: ast.stmt | None,
