@@ -335,3 +335,8 @@ def test_weak_evidence_in_documentation_examples_is_not_enough() -> None:
     assert find_stubs('doc/usage/example_google.py', src) == []
     assert find_stubs('src/example_google.py', src) != []
     assert find_stubs('docs/x.py', 'def f():\n    pass  # TODO\n') != []
+
+
+def test_an_aliased_typing_protocol_is_still_a_protocol() -> None:
+    src = 'from typing import Protocol as TypingProtocol\nclass _Client(TypingProtocol):\n    def stop(self) -> int:\n        """Stop."""\n'
+    assert _found(src) == {}

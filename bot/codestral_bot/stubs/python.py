@@ -95,7 +95,7 @@ class _Module:
     """File-wide facts: where ``Protocol`` comes from, which classes extend which."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.typing_names = {'Protocol'} if self._imports_typing_protocol(tree) else set()
+        self.typing_names = self._typing_protocol_names(tree)
         self.classes: dict[str, list[ast.ClassDef]] = {}
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
@@ -104,16 +104,23 @@ class _Module:
         self.tree_body = tree.body
 
     @staticmethod
-    def _imports_typing_protocol(tree: ast.Module) -> bool:
-        """``Protocol`` is typing's unless it comes from asyncio, Twisted or a ``protocol`` module,
-        or the file defines its own (libraries re-export typing's from compat modules)."""
+    def _typing_protocol_names(tree: ast.Module) -> set[str]:
+        """Local names of ``typing.Protocol``: ``Protocol`` unless it comes from asyncio, Twisted or
+        a ``protocol`` module or the file defines its own (libraries re-export typing's from compat
+        modules), plus aliases (``from typing import Protocol as TypingProtocol``)."""
+        names = {'Protocol'}
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and any(
-                    (a.asname or a.name) == 'Protocol' for a in node.names):
-                return not _NETWORK_PROTOCOL.search(node.module or '')
-            if isinstance(node, ast.ClassDef) and node.name == 'Protocol':
-                return False
-        return True
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name != 'Protocol':
+                        continue
+                    if _NETWORK_PROTOCOL.search(node.module or ''):
+                        names.discard(alias.asname or alias.name)
+                    else:
+                        names.add(alias.asname or alias.name)
+            elif isinstance(node, ast.ClassDef) and node.name == 'Protocol':
+                names.discard('Protocol')
+        return names
 
     def _interface_names(self) -> set[str]:
         """zope interfaces of this file: classes extending ``Interface`` or another interface here."""
