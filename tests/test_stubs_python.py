@@ -340,3 +340,16 @@ def test_weak_evidence_in_documentation_examples_is_not_enough() -> None:
 def test_an_aliased_typing_protocol_is_still_a_protocol() -> None:
     src = 'from typing import Protocol as TypingProtocol\nclass _Client(TypingProtocol):\n    def stop(self) -> int:\n        """Stop."""\n'
     assert _found(src) == {}
+
+
+def test_a_partial_mapping_refuses_its_other_dunders() -> None:
+    src = ('class MatcherAdapter(Mapping[str, int]):\n    def __getitem__(self, key):\n        return 1\n'
+           '    def __iter__(self):\n        raise NotImplementedError()\n')
+    assert _found(src) == {}
+
+
+def test_a_todo_on_a_base_default_that_subclasses_override_is_a_note() -> None:
+    src = ('class PKey:\n    def get_bits(self):\n        # TODO: raise NotImplementedError instead\n        return 0\n'
+           'class RSAKey(PKey):\n    def get_bits(self):\n        return self.size\n')
+    assert _found(src) == {}
+    assert 'subclasses override' in _skipped(src)['PKey.get_bits']

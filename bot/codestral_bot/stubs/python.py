@@ -197,6 +197,10 @@ def _defines(stmt: ast.stmt, name: str) -> bool:
     return isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name
 
 
+def _is_dunder(name: str) -> bool:
+    return name.startswith('__') and name.endswith('__') and name not in ('__init__', '__call__')
+
+
 def _has_self(node: _FuncDef) -> bool:
     args = node.args.posonlyargs + node.args.args
     return bool(args) and args[0].arg in ('self', 'cls', 'klass', 'mcs', 'mcls', 'metacls')
@@ -312,6 +316,8 @@ class _Finder:
         declared = self.declaration(node, cls)
         if declared is not None:
             return _Verdict(None, declared)
+        if marker and shape.kind == 'return' and cls is not None and self.overridden(cls.node.name, node.name):
+            return _Verdict(None, 'a base-class default that subclasses override; the TODO is a note about it')
         if marker and not raises_nie:
             return _Verdict('todo-comment' if shape.kind in ('return', 'raise') else self.kind_of(shape),
                             'TODO/FIXME comment in the body')
@@ -354,6 +360,9 @@ class _Finder:
             return _Verdict(None, 'registered through a decorator of this module: the function is a token')
         if cls is not None and self.refuses_inherited(cls.node, node.name):
             return _Verdict(None, 'refuses a method its base class implements: deliberately unsupported')
+        if cls is not None and not message and not prose.strip() and _is_dunder(node.name) and \
+                self.working_class(cls.node, node, needed=1):
+            return _Verdict(None, 'a protocol method (dunder) this class deliberately does not support')
         if cls is not None and not message and not prose.strip() and self.working_class(cls.node, node):
             return _Verdict(None, 'a bare raise NotImplementedError in a working class, with no note: '
                                   'a deliberate gap (add a TODO to have it filled)')
@@ -470,11 +479,16 @@ class _Finder:
         return False
 
     @staticmethod
-    def working_class(node: ast.ClassDef, method: _FuncDef) -> bool:
-        """At least two other methods of the class do real work."""
+    def working_class(node: ast.ClassDef, method: _FuncDef, needed: int = 2) -> bool:
+        """At least ``needed`` other methods of the class (``__init__`` aside) do real work."""
         real = [s for s in node.body if isinstance(s, _FuncDef) and s is not method and s.name != '__init__'
                 and rules.shape_of(s).kind is None]
-        return len(real) >= 2
+        return len(real) >= needed
+
+    def overridden(self, class_name: str, method: str) -> bool:
+        """A subclass in this file or the repository defines ``method``."""
+        return self.module.overridden_here(class_name, method) or (
+            self.grep is not None and self.overridden_elsewhere(class_name, method))
 
     @staticmethod
     def all_methods_empty(node: ast.ClassDef) -> bool:
