@@ -30,10 +30,11 @@ from codestral_bot.records import Stub
 from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.contracts import Grep
-from codestral_bot.stubs.contracts import bases_in
-from codestral_bot.stubs.contracts import inherited_body_in
-from codestral_bot.stubs.contracts import overridden_in
-from codestral_bot.stubs.contracts import subclasses_in
+from codestral_bot.stubs.python_classes import ClassFacts
+from codestral_bot.stubs.python_classes import Hierarchy
+from codestral_bot.stubs.python_classes import ModuleFacts
+from codestral_bot.stubs.python_classes import has_self
+from codestral_bot.stubs.python_classes import is_dunder
 
 __all__ = ['find_stubs', 'syntax_problem']
 
@@ -70,142 +71,11 @@ class _Lines:
 
 
 _ABSTRACT = {'abstractmethod', 'abstractproperty', 'abstractclassmethod', 'abstractstaticmethod'}
-_CONTRACT_NAME = re.compile(r'^(Abstract|Base)[A-Z_]|Base$|^Abstract$|^Base$|Interface$|Mixin$|^_?Base')
-_NULL_NAME = re.compile(r'^_?(Null|Dummy|Noop|NoOp|Nop|Fake|Mock|Stub|Empty|Silent|Void)[A-Z_]|(Null|Dummy|Noop)[A-Z]?\w*$')
 _HOOK_NAME = re.compile(r'^_*(visit|depart|on|handle|before|after|pre|post|setup|teardown|setUp|tearDown|'
                         r'start|stop|begin|end|enter|exit|leave|finish|finalize|close|reset|flush|clear|'
                         r'connection|data|event|notify)(_|$)|^_*(visit|depart|on|handle)[A-Z]')
 # Example code in documentation shows signatures on purpose: weak evidence (a type, `...`) is not enough there.
 _DOCS_PATH = re.compile(r'(^|/)(docs?|examples?)/')
-_INTERFACE_BASES = {'Interface', 'zope.interface.Interface', 'interface.Interface', 'InterfaceClass'}
-_NETWORK_PROTOCOL = re.compile(r'asyncio|twisted|(^|\.)protocols?$')
-
-
-@dataclasses.dataclass
-class _Class:
-    """What a class says about the methods inside it."""
-
-    node: ast.ClassDef
-    members_reason: str | None  # every member is a declaration: typing.Protocol, Interface, events
-    contract: bool  # ABC, Base*/Abstract*/*Mixin name, or its docstring says subclasses implement it
-    null_object: bool
-
-
-class _Module:
-    """File-wide facts: where ``Protocol`` comes from, which classes extend which."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.typing_names = self._typing_protocol_names(tree)
-        self.classes: dict[str, list[ast.ClassDef]] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef):
-                self.classes.setdefault(node.name, []).append(node)
-        self.interfaces = self._interface_names()
-        self.tree_body = tree.body
-
-    @staticmethod
-    def _typing_protocol_names(tree: ast.Module) -> set[str]:
-        """Local names of ``typing.Protocol``: ``Protocol`` unless it comes from asyncio, Twisted or
-        a ``protocol`` module or the file defines its own (libraries re-export typing's from compat
-        modules), plus aliases (``from typing import Protocol as TypingProtocol``)."""
-        names = {'Protocol'}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                for alias in node.names:
-                    if alias.name != 'Protocol':
-                        continue
-                    if _NETWORK_PROTOCOL.search(node.module or ''):
-                        names.discard(alias.asname or alias.name)
-                    else:
-                        names.add(alias.asname or alias.name)
-            elif isinstance(node, ast.ClassDef) and node.name == 'Protocol':
-                names.discard('Protocol')
-        return names
-
-    def _interface_names(self) -> set[str]:
-        """zope interfaces of this file: classes extending ``Interface`` or another interface here."""
-        found: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for name, nodes in self.classes.items():
-                if name in found:
-                    continue
-                bases = {rules.dotted(b) for n in nodes for b in n.bases}
-                if bases & (_INTERFACE_BASES | found) or (
-                        re.match(r'I[A-Z]', name) and bases and all(re.match(r'(\w+\.)*I[A-Z]', b) for b in bases)):
-                    found.add(name)
-                    changed = True
-        return found
-
-    def is_typing_protocol(self, node: ast.ClassDef) -> bool:
-        for base in node.bases:
-            name = rules.dotted(base)
-            if name in self.typing_names or (isinstance(base, ast.Subscript) and name.endswith('Protocol')):
-                return True
-            prefix, _, last = name.rpartition('.')
-            if last == 'Protocol' and prefix and not _NETWORK_PROTOCOL.search(prefix):
-                return True
-        return False
-
-    def describe(self, node: ast.ClassDef) -> _Class:
-        bases = {rules.dotted(b) for b in node.bases}
-        base_tails = {b.rsplit('.', 1)[-1] for b in bases}
-        keywords = {rules.dotted(k.value).rsplit('.', 1)[-1] for k in node.keywords}
-        members = None
-        if self.is_typing_protocol(node):
-            members = 'typing.Protocol member: a structural type, not code'
-        elif node.name in self.interfaces:
-            members = 'zope Interface member: the declaration is the specification'
-        elif node.name.endswith('Events') or any(t.endswith('Events') for t in base_tails):
-            members = 'event hook specification: signature and docstring are the specification'
-        contract = bool(_CONTRACT_NAME.search(node.name) or (base_tails | keywords) & {'ABC', 'ABCMeta'}
-                        or rules.class_says_contract(node))
-        return _Class(node, members, contract, bool(_NULL_NAME.search(node.name)))
-
-    def overridden_here(self, class_name: str, method: str) -> bool:
-        """A class of this file extends ``class_name`` (at any depth) and defines ``method``, itself
-        or through a mixin of this file it also extends (``class SMTPSender(SenderMixin, SMTPClient)``)."""
-        seen, todo = {class_name}, [class_name]
-        while todo:
-            parent = todo.pop()
-            for nodes in self.classes.values():
-                for node in nodes:
-                    bases = [rules.dotted(b).rsplit('.', 1)[-1] for b in node.bases]
-                    if parent not in bases:
-                        continue
-                    providers = [node, *(m for b in bases if b != parent for m in self.classes.get(b, []))]
-                    if any(_defines(s, method) for p in providers for s in p.body):
-                        return True
-                    if node.name not in seen:
-                        seen.add(node.name)
-                        todo.append(node.name)
-        return False
-
-    def local_functions(self) -> set[str]:
-        return {n.name for n in self.tree_body if isinstance(n, _FuncDef)}
-
-
-def _defines(stmt: ast.stmt, name: str) -> bool:
-    """``def name``, ``name = ...`` or ``name: T = ...`` in a class body (also under an ``if``)."""
-    if isinstance(stmt, ast.If):
-        return any(_defines(s, name) for s in stmt.body + stmt.orelse)
-    if isinstance(stmt, _FuncDef):
-        return stmt.name == name
-    if isinstance(stmt, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-    return isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name
-
-
-def _is_dunder(name: str) -> bool:
-    return name.startswith('__') and name.endswith('__') and name not in ('__init__', '__call__')
-
-
-def _has_self(node: _FuncDef) -> bool:
-    args = node.args.posonlyargs + node.args.args
-    return bool(args) and args[0].arg in ('self', 'cls', 'klass', 'mcs', 'mcls', 'metacls')
-
-
 @dataclasses.dataclass(frozen=True)
 class _Verdict:
     kind: str | None  # the stub kind, or None: not a stub
@@ -218,7 +88,8 @@ class _Finder:
         self.path = path
         self.lines = _Lines(text)
         self.tree = tree
-        self.module = _Module(tree)
+        self.module = ModuleFacts(tree)
+        self.hierarchy = Hierarchy(self.module, grep)
         self.bare_pass_is_stub = bare_pass_is_stub
         self.grep = grep
         self.skipped: list[Skipped] = []
@@ -238,7 +109,7 @@ class _Finder:
             self._comments = found
         return self._comments
 
-    def walk(self, body: list[ast.stmt], scope: str, cls: _Class | None) -> Iterator[Stub]:
+    def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None) -> Iterator[Stub]:
         for node in body:
             if isinstance(node, ast.ClassDef):
                 yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node))
@@ -257,7 +128,7 @@ class _Finder:
                             [s for s in inner if isinstance(s, ast.stmt | ast.excepthandler)],  # type: ignore[misc]
                             scope, cls)
 
-    def stub_of(self, node: _FuncDef, name: str, cls: _Class | None) -> Stub | None:
+    def stub_of(self, node: _FuncDef, name: str, cls: ClassFacts | None) -> Stub | None:
         shape = rules.shape_of(node)
         if shape.kind is None:
             return None
@@ -300,7 +171,7 @@ class _Finder:
             line -= 1
         return found
 
-    def verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None) -> _Verdict | None:
+    def verdict(self, node: _FuncDef, shape: rules.Shape, cls: ClassFacts | None) -> _Verdict | None:
         comments = self.body_comments(node, shape)
         marker = any(rules.is_marker_comment(c) for c in comments)
         doc = ast.get_docstring(node) or ''
@@ -316,7 +187,8 @@ class _Finder:
         declared = self.declaration(node, cls)
         if declared is not None:
             return _Verdict(None, declared)
-        if marker and shape.kind == 'return' and cls is not None and self.overridden(cls.node.name, node.name):
+        if marker and shape.kind == 'return' and cls is not None and \
+                self.hierarchy.overridden(cls.node.name, node.name):
             return _Verdict(None, 'a base-class default that subclasses override; the TODO is a note about it')
         if marker and not raises_nie:
             return _Verdict('todo-comment' if shape.kind in ('return', 'raise') else self.kind_of(shape),
@@ -333,7 +205,7 @@ class _Finder:
             return _Verdict(None, contract) if contract else _Verdict('ellipsis', '`...` body outside a typing construct')
         return self.empty_verdict(node, shape, cls, prose)
 
-    def raise_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, message: str, prose: str,
+    def raise_verdict(self, node: _FuncDef, shape: rules.Shape, cls: ClassFacts | None, message: str, prose: str,
                       marker: bool) -> _Verdict:
         """``raise NotImplementedError`` (or a raise saying "not implemented"): a stub or a contract?"""
         kind = 'not-implemented' if shape.kind == 'not-implemented' else 'todo-comment'
@@ -358,12 +230,12 @@ class _Finder:
             return _Verdict(None, 'declared NoReturn: it always raises by design')
         if any(isinstance(d, ast.Name) and d.id in self.module.local_functions() for d in node.decorator_list):
             return _Verdict(None, 'registered through a decorator of this module: the function is a token')
-        if cls is not None and self.refuses_inherited(cls.node, node.name):
+        if cls is not None and self.hierarchy.refuses_inherited(cls.node, node.name):
             return _Verdict(None, 'refuses a method its base class implements: deliberately unsupported')
-        if cls is not None and not message and not prose.strip() and _is_dunder(node.name) and \
-                self.working_class(cls.node, node, needed=1):
+        if cls is not None and not message and not prose.strip() and is_dunder(node.name) and \
+                self.hierarchy.working_class(cls.node, node, needed=1):
             return _Verdict(None, 'a protocol method (dunder) this class deliberately does not support')
-        if cls is not None and not message and not prose.strip() and self.working_class(cls.node, node):
+        if cls is not None and not message and not prose.strip() and self.hierarchy.working_class(cls.node, node):
             return _Verdict(None, 'a bare raise NotImplementedError in a working class, with no note: '
                                   'a deliberate gap (add a TODO to have it filled)')
         contract = self.contract(node, cls, prose, message)
@@ -382,7 +254,7 @@ class _Finder:
         return {'docstring-only': 'docstring-only', 'pass': 'pass', 'ellipsis': 'ellipsis',
                 'not-implemented': 'not-implemented'}.get(shape.kind or '', 'todo-comment')
 
-    def declaration(self, node: _FuncDef, cls: _Class | None) -> str | None:
+    def declaration(self, node: _FuncDef, cls: ClassFacts | None) -> str | None:
         """Why the function is a declaration rather than code (abstract, overload, spec), or None."""
         decorators = rules.decorator_names(node)
         if decorators & _ABSTRACT:
@@ -393,11 +265,11 @@ class _Finder:
             return 'hook specification (pluggy/pytest hookspec)'
         if cls is not None and cls.members_reason:
             return cls.members_reason
-        if cls is not None and not _has_self(node) and not decorators & {'staticmethod', 'classmethod'}:
+        if cls is not None and not has_self(node) and not decorators & {'staticmethod', 'classmethod'}:
             return 'interface declaration: a method without self'
         return None
 
-    def empty_verdict(self, node: _FuncDef, shape: rules.Shape, cls: _Class | None, prose: str) -> _Verdict:
+    def empty_verdict(self, node: _FuncDef, shape: rules.Shape, cls: ClassFacts | None, prose: str) -> _Verdict:
         if not rules.none_returning(node.returns) and not self.is_generator_like(node):
             contract = self.contract(node, cls, prose, '')
             if contract:
@@ -422,7 +294,7 @@ class _Finder:
         """A property setter/deleter or context manager declared without a body: not type evidence."""
         return bool(rules.decorator_names(node) & {'setter', 'deleter', 'contextmanager'})
 
-    def contract(self, node: _FuncDef, cls: _Class | None, prose: str, message: str) -> str | None:
+    def contract(self, node: _FuncDef, cls: ClassFacts | None, prose: str, message: str) -> str | None:
         """Why the body is a contract that subclasses fulfil, or None."""
         if rules.says_subclasses(message) or rules.says_subclasses(prose):
             return 'abstract contract: it says subclasses implement it'
@@ -432,70 +304,13 @@ class _Finder:
             return 'abstract contract: a base class (ABC, Base*/Abstract*/*Mixin, or its docstring says so)'
         if cls.null_object:
             return 'null object: its methods do nothing on purpose'
-        if self.all_methods_empty(cls.node):
+        if self.hierarchy.all_methods_empty(cls.node):
             return 'abstract contract: no method of the class has a body'
         if self.module.overridden_here(cls.node.name, node.name):
             return 'abstract contract: a subclass in this file overrides it'
-        if self.grep is not None and self.overridden_elsewhere(cls.node.name, node.name):
+        if self.grep is not None and self.hierarchy.overridden_elsewhere(cls.node.name, node.name):
             return 'abstract contract: a subclass in the repository overrides it'
         return None
-
-    def overridden_elsewhere(self, class_name: str, method: str, depth: int = 2) -> bool:
-        """A class anywhere in the repository extends ``class_name`` (two levels deep, a few
-        classes per level) and defines ``method``."""
-        assert self.grep is not None
-        names = [class_name]
-        for _ in range(depth):
-            found: list[str] = []
-            for name in names:
-                texts = [text for _, text in self.grep(name)]
-                if overridden_in(texts, name, method):
-                    return True
-                found.extend(subclasses_in(texts, name))
-            names = list(dict.fromkeys(found))[:5]
-        return False
-
-    def refuses_inherited(self, node: ast.ClassDef, method: str, depth: int = 3) -> bool:
-        """A base class (up to three levels up, in this file or the repository) gives the method a
-        real body, and this class overrides it to raise."""
-        names = [rules.dotted(b).rsplit('.', 1)[-1] for b in node.bases]
-        for _ in range(depth):
-            parents: list[str] = []
-            for name in names:
-                if name in self.module.classes:
-                    classes = self.module.classes[name]
-                    found = [rules.shape_of(s).kind is None for c in classes for s in c.body
-                             if isinstance(s, _FuncDef) and s.name == method]
-                    if found:
-                        return found[0]
-                    parents.extend(rules.dotted(b).rsplit('.', 1)[-1] for c in classes for b in c.bases)
-                elif self.grep is not None and name.isidentifier():
-                    texts = [text for _, text in self.grep(f'class {name}')]
-                    real = inherited_body_in(texts, name, method)
-                    if real is not None:
-                        return real
-                    parents.extend(bases_in(texts, name))
-            names = [n for n in dict.fromkeys(parents) if n not in ('object', 'ABC', 'Generic', 'Protocol')][:12]
-        return False
-
-    @staticmethod
-    def working_class(node: ast.ClassDef, method: _FuncDef, needed: int = 2) -> bool:
-        """At least ``needed`` other methods of the class (``__init__`` aside) do real work."""
-        real = [s for s in node.body if isinstance(s, _FuncDef) and s is not method and s.name != '__init__'
-                and rules.shape_of(s).kind is None]
-        return len(real) >= needed
-
-    def overridden(self, class_name: str, method: str) -> bool:
-        """A subclass in this file or the repository defines ``method``."""
-        return self.module.overridden_here(class_name, method) or (
-            self.grep is not None and self.overridden_elsewhere(class_name, method))
-
-    @staticmethod
-    def all_methods_empty(node: ast.ClassDef) -> bool:
-        methods = [s for s in node.body if isinstance(s, _FuncDef) and s.name != '__init__']
-        # every method raising NotImplementedError: an abstract base without ABC (empty `pass` bodies
-        # are a scaffold, left to bare_pass_is_stub)
-        return len(methods) >= 2 and all(rules.shape_of(m).kind == 'not-implemented' for m in methods)
 
     # --- the span -------------------------------------------------------------------------------
 
