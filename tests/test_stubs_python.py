@@ -353,3 +353,11 @@ def test_a_todo_on_a_base_default_that_subclasses_override_is_a_note() -> None:
            'class RSAKey(PKey):\n    def get_bits(self):\n        return self.size\n')
     assert _found(src) == {}
     assert 'subclasses override' in _skipped(src)['PKey.get_bits']
+
+
+def test_type_checking_branches_are_declarations_but_their_else_runs() -> None:
+    src = ('import sys\nif sys.version_info >= (3, 11) and TYPE_CHECKING:\n    def get(self, url) -> int: ...\n'
+           'else:\n    def get(self, url) -> int:\n        pass  # TODO\n'
+           'if not TYPE_CHECKING:\n    def put(self) -> int: ...\n')
+    assert set(_found(src)) == {'get', 'put'}
+    assert _found(src)['get'] == ('pass', '        pass  # TODO\n')

@@ -76,6 +76,18 @@ _HOOK_NAME = re.compile(r'^_*(visit|depart|on|handle|before|after|pre|post|setup
                         r'connection|data|event|notify)(_|$)|^_*(visit|depart|on|handle)[A-Z]')
 # Example code in documentation shows signatures on purpose: weak evidence (a type, `...`) is not enough there.
 _DOCS_PATH = re.compile(r'(^|/)(docs?|examples?)/')
+def _type_checking(test: ast.expr) -> bool | None:
+    """True for ``if TYPE_CHECKING`` (also ``and``-ed with a version check), False for
+    ``if not TYPE_CHECKING``, None when the test is about something else."""
+    if rules.dotted(test).endswith('TYPE_CHECKING') and not isinstance(test, ast.Call):
+        return True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _type_checking(test.operand):
+        return False
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and any(_type_checking(v) for v in test.values):
+        return True
+    return None
+
+
 @dataclasses.dataclass(frozen=True)
 class _Verdict:
     kind: str | None  # the stub kind, or None: not a stub
@@ -118,8 +130,10 @@ class _Finder:
                 if stub is not None:
                     yield stub
                 yield from self.walk(node.body, f'{scope}{node.name}.', None)
-            elif isinstance(node, ast.If) and rules.dotted(node.test).endswith('TYPE_CHECKING'):
-                continue
+            elif isinstance(node, ast.If) and _type_checking(node.test) is not None:
+                # declarations for the type checker only: walk just the branch that runs
+                runs = node.orelse if _type_checking(node.test) else node.body
+                yield from self.walk(runs, scope, cls)
             else:
                 for field in ('body', 'orelse', 'finalbody', 'handlers'):
                     inner = getattr(node, field, None)
