@@ -361,3 +361,12 @@ def test_type_checking_branches_are_declarations_but_their_else_runs() -> None:
            'if not TYPE_CHECKING:\n    def put(self) -> int: ...\n')
     assert set(_found(src)) == {'get', 'put'}
     assert _found(src)['get'] == ('pass', '        pass  # TODO\n')
+
+
+def test_git_grep_is_bounded_per_run(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    write(repo, 'a.py', 'class Store:\n    pass\n')
+    repo.git.add('-A')
+    assert [p for p, _ in git_grep(tmp_path)('Store')] == ['a.py']
+    assert git_grep(tmp_path, max_calls=0)('Store') == ()
+    assert git_grep(tmp_path)('not an identifier!') == ()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+import time
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,32 +109,43 @@ def inherited_body_in(texts: Sequence[str], class_name: str, method: str) -> boo
     return None
 
 
-def git_grep(root: Path, *, max_files: int = 60, max_calls: int = 100, timeout: float = 5.0) -> Grep:
+def git_grep(root: Path, *, max_files: int = 60, max_calls: int = 100, budget: float = 2.0,
+             timeout: float = 5.0) -> Grep:
     """A ``Grep`` over the repository's tracked Python files (working tree), one ``git grep`` per word.
 
-    Bounded: at most ``max_calls`` words per run and ``max_files`` files per word are read; past
-    that, or when git fails, the answer is "nothing found" (the finder then falls back to what the
-    file itself shows).
+    Bounded, since the hook runs on every commit: at most ``max_calls`` words and ``budget``
+    seconds of grepping per run, ``max_files`` files read per word; past that, or when git fails,
+    the answer is "nothing found" (the finder then falls back to what the file itself shows).
     """
     calls = 0
+    spent = 0.0
 
     @functools.cache
     def grep(word: str) -> tuple[tuple[str, str], ...]:
-        nonlocal calls
+        nonlocal calls, spent
         calls += 1
-        if calls > max_calls or not all(part.isidentifier() for part in word.split(' ')):
+        if calls > max_calls or spent > budget or not all(part.isidentifier() for part in word.split(' ')):
             return ()
+        started = time.monotonic()
         try:
-            got = subprocess.run(['git', 'grep', '-l', '-w', '-F', '-I', '-e', word, '--', '*.py'],
-                                 cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return ()
-        found = []
-        for rel in got.stdout.splitlines()[:max_files]:
-            try:
-                found.append((rel, (root / rel).read_text(encoding='utf-8', errors='replace')))
-            except OSError:
-                continue
-        return tuple(found)
+            return _grep(root, word, max_files, timeout)
+        finally:
+            spent += time.monotonic() - started
 
     return grep
+
+
+def _grep(root: Path, word: str, max_files: int, timeout: float) -> tuple[tuple[str, str], ...]:
+    """The tracked Python files naming ``word`` (up to ``max_files``), with their text."""
+    try:
+        got = subprocess.run(['git', 'grep', '-l', '-w', '-F', '-I', '-e', word, '--', '*.py'],
+                             cwd=root, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    found = []
+    for rel in got.stdout.splitlines()[:max_files]:
+        try:
+            found.append((rel, (root / rel).read_text(encoding='utf-8', errors='replace')))
+        except OSError:
+            continue
+    return tuple(found)
