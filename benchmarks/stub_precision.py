@@ -7,7 +7,7 @@ Labels: ``benchmarks/stub_labels/<language>.tsv``, tab-separated, header
 every distinct ``source`` of that file, the lines of ``benchmarks/stub_labels/<language>.sources``
 when it exists (one spec a line, ``#`` comments), and each ``--source``. A spec is pinned:
 
-- ``pypi:NAME==VERSION``: the sdist (``pip download --no-deps --no-binary :all:``), else the wheel;
+- ``pypi:NAME==VERSION``: the sdist (``pip download --no-deps --no-binary NAME``), else the wheel;
 - ``npm:NAME@VERSION``: ``npm pack``;
 - ``deb:NAME=VERSION``: ``apt-get source`` (run ``apt-get update`` once first);
 - ``github:OWNER/REPO@COMMIT``: ``git archive`` of a snapshot brought by the ``fetch`` tool
@@ -160,7 +160,9 @@ def _only_child(folder: Path) -> Path:
 
 
 def _fetch_pypi(requirement: str, work: Path) -> Path:
-    for how in (['--no-binary', ':all:'], ['--only-binary', ':all:']):
+    # --no-binary for this project only: ':all:' would also build its build tools (Cython...) from source.
+    project = re.split(r'[=<>!~\[; ]', requirement, maxsplit=1)[0]
+    for how in (['--no-binary', project], ['--only-binary', ':all:']):
         got = _run([sys.executable, '-m', 'pip', 'download', '-q', '--no-deps', *how, '-d', str(work),
                     requirement])
         archives = [p for p in work.iterdir() if p.is_file()]

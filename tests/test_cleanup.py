@@ -21,7 +21,7 @@ SRC = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    pass\n\n\ndef 
 
 def _fill(text: str, finish: str = 'stop', src: str = SRC, max_tokens: int | None = None) -> Fill:
     source = decode_source('m.py', src.encode())
-    (stub,) = find_stubs('m.py', src)
+    (stub,) = find_stubs('m.py', src, bare_pass_is_stub=True)
     suffix = stub.tail + src[stub.end:]
     return finish_fill(Fill(stub=stub), source, Completion(text, finish), suffix, max_tokens)
 
@@ -109,7 +109,7 @@ def test_one_line_def_becomes_a_block() -> None:
 
 def test_clean_body_converts_space_indent_to_tabs_for_tab_files() -> None:
     src = 'def f(x):\n\tpass\n'
-    (stub,) = find_stubs('m.py', src)
+    (stub,) = find_stubs('m.py', src, bare_pass_is_stub=True)
     assert clean_body('if x:\n        return 1\n    return 2', stub, '') == 'if x:\n\t\treturn 1\n\treturn 2'
 
 
@@ -134,7 +134,7 @@ def _files_with_fills(draw: st.DrawFn) -> tuple[str, list[Fill]]:
                            min_size=len(names), max_size=len(names)))
     source = decode_source('m.py', src.encode())
     fills = []
-    for stub, body in zip(find_stubs('m.py', src), bodies):
+    for stub, body in zip(find_stubs('m.py', src, bare_pass_is_stub=True), bodies):
         fills.append(finish_fill(Fill(stub=stub), source, Completion(body, 'stop'), src[stub.end:]))
     return src, fills
 

@@ -8,7 +8,7 @@ from codestral_bot.tokens import estimate_tokens
 
 def _request(src: str, prompt_tokens: int = 3000, suffix_tokens: int = 1000):  # type: ignore[no-untyped-def]
     source = decode_source('m.py', src.encode())
-    stub = [s for s in find_stubs('m.py', src) if s.name.endswith('target')][0]
+    stub = [s for s in find_stubs('m.py', src, bare_pass_is_stub=True) if s.name.endswith('target')][0]
     return build_request(source, stub, prompt_tokens=prompt_tokens, suffix_tokens=suffix_tokens)
 
 

@@ -55,7 +55,7 @@ def test_nothing_to_do_is_one_git_call_and_no_heavy_import(tmp_path: Path) -> No
 
 def test_a_stub_goes_on_to_the_full_run(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / 'repo')
-    write(repo, 'calc.py', 'def double(x):\n    pass\n')
+    write(repo, 'calc.py', 'def double(x) -> int:\n    pass\n')
     repo.git.add('-A')
     env = cli_env()  # no key: the hook warns and lets the commit through
     result = subprocess.run([sys.executable, '-c', PROBE, *HOOK, 'calc.py'], cwd=repo.working_tree_dir,

@@ -15,7 +15,7 @@ def test_a_staged_review_costs_the_same_git_calls_for_3_or_60_files(tmp_path: Pa
     for n in (3, 60):
         repo = make_repo(tmp_path / f'r{n}')
         for i in range(n):
-            write(repo, f'pkg/m{i}.py', f'def f{i}(x):\n    """Doc."""\n    pass\n')
+            write(repo, f'pkg/m{i}.py', f'def f{i}(x) -> int:\n    """Doc."""\n    pass\n')
         repo.git.add('-A')
         env, log = _git_shim(tmp_path / f's{n}')
         env.pop('CODESTRAL_API_KEY')

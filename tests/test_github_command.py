@@ -39,7 +39,7 @@ GEO_NEW = (
     'import math\n'                      # 1
     '\n'                                 # 2
     '\n'                                 # 3
-    'def area(r):\n'                     # 4
+    'def area(r) -> float:\n'            # 4
     '    """Circle area."""\n'           # 5
     '    pass\n'                         # 6  ← stub: one line
     '\n'                                 # 7
@@ -460,9 +460,9 @@ def test_pr_with_120_files_across_pages_and_one_without_patch(fake_github: FakeG
                                                              run_github: Callable[..., Run]) -> None:
     files: dict[str, tuple[str | None, str]] = {
         f'pkg/mod_{i:03}.py': (f'X = {i}\n', f'X = {i}\nY = {i + 1}\n') for i in range(117)}
-    files['pkg/mod_040.py'] = ('X = 40\n', 'X = 40\n\n\ndef forty():\n    pass\n')
+    files['pkg/mod_040.py'] = ('X = 40\n', 'X = 40\n\n\ndef forty() -> int:\n    pass\n')
     files['pkg/mod_110.py'] = ('X = 110\n', 'X = 110\n\n\ndef one_ten():\n    raise NotImplementedError\n')
-    files['pkg/huge.py'] = (None, '\n'.join(f'V{i} = {i}' for i in range(50)) + '\n\n\ndef big():\n    pass\n')
+    files['pkg/huge.py'] = (None, '\n'.join(f'V{i} = {i}' for i in range(50)) + '\n\n\ndef big() -> int:\n    pass\n')
     files['assets/logo.png'] = (None, '\x89PNG\r\n\x1a\n\x00\x00')
     files['notes.txt'] = (None, 'TODO: nothing to fill here\n')
     add_pr(fake_github, files, no_patch=('pkg/huge.py', 'assets/logo.png'))

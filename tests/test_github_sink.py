@@ -46,7 +46,7 @@ CHANGE = FileChange('m.py', 'm.py', 'modified', frozenset({5, 6, 20}), ((2, 8), 
 
 
 def only_stub(path: str, text: str) -> Any:
-    (stub,) = find_stubs(path, text)
+    (stub,) = find_stubs(path, text, bare_pass_is_stub=True)
     return stub
 
 

@@ -11,7 +11,7 @@ from tests.repo_util import make_repo
 from tests.repo_util import run_cli
 from tests.repo_util import write
 
-STUB = 'def f():\n    pass\n'
+STUB = 'def f() -> int:\n    pass\n'
 
 
 def test_star_stays_within_a_segment() -> None:

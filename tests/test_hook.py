@@ -17,7 +17,7 @@ from tests.repo_util import make_repo
 from tests.repo_util import write
 
 ROOT = Path(__file__).resolve().parents[1]
-STUB = 'def double(x):\n    """Twice x."""\n    pass\n'
+STUB = 'def double(x) -> int:\n    """Twice x."""\n    pass\n'
 
 
 def _snapshot_of_checkout(dest: Path) -> str:

@@ -28,7 +28,7 @@ from tests.repo_util import run_cli
 from tests.repo_util import write
 
 KEY = 'test-key'
-TWO_STUBS = 'def double(x):\n    """Twice x."""\n    pass\n\n\ndef half(x):\n    """Half of x."""\n    pass\n'
+TWO_STUBS = 'def double(x) -> int:\n    """Twice x."""\n    pass\n\n\ndef half(x) -> int:\n    """Half of x."""\n    pass\n'
 CODE = 'def load(path):\n    f = open(path)\n    return f.read()\n'
 
 

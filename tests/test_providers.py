@@ -38,8 +38,8 @@ from tests.repo_util import write
 
 OR_KEY = 'sk-or-v1-5ec2e7-do-not-print-me'
 MISTRAL_KEY = 'mistral-key-do-not-print-me'
-STUB = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    pass\n'
-FILLED = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    return math.pi * r ** 2\n'
+STUB = 'import math\n\n\ndef area(r) -> float:\n    """Circle area."""\n    pass\n'
+FILLED = 'import math\n\n\ndef area(r) -> float:\n    """Circle area."""\n    return math.pi * r ** 2\n'
 APP = 'def greet(name):\n    print("hi " + name)\n    return None\n'
 NO_FINDINGS = '{"findings": []}'
 

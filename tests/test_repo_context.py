@@ -129,7 +129,7 @@ def test_snippets_stay_within_their_share_of_the_prompt_budget() -> None:
 
 
 def test_re_exports_and_module_attributes_are_followed() -> None:
-    views = ('import pkg.text as text\nfrom pkg import Page\n\n\ndef make(title):\n'
+    views = ('import pkg.text as text\nfrom pkg import Page\n\n\ndef make(title) -> str:\n'
              '    """Use text.slugify on the title."""\n    pass\n')
     files = {'pkg/__init__.py': 'from .util import *\n', 'pkg/util.py': UTIL,
              'pkg/text.py': 'from pkg.util import slugify\n', 'pkg/views.py': views}
@@ -145,7 +145,7 @@ def test_only_the_files_the_stub_imports_are_parsed() -> None:
 
 
 def test_a_broken_or_missing_helper_file_costs_its_snippets_only() -> None:
-    views = 'from pkg.util import slugify\nfrom pkg.gone import thing\n\n\ndef f(x):\n    pass\n'
+    views = 'from pkg.util import slugify\nfrom pkg.gone import thing\n\n\ndef f(x) -> int:\n    pass\n'
     files = {'pkg/util.py': 'def slugify(:\n', 'pkg/views.py': views, 'pkg/gone.py': ''}
     index = SymbolIndex(sorted(files), _reader({k: v for k, v in files.items() if k != 'pkg/gone.py'}))
     source = decode_source('pkg/views.py', views.encode())
@@ -154,7 +154,7 @@ def test_a_broken_or_missing_helper_file_costs_its_snippets_only() -> None:
 
 
 def test_names_from_outside_the_repository_are_not_snippets() -> None:
-    views = ('import os\nfrom json import dumps\nfrom pkg.util import slugify\n\n\ndef slugify_all(xs):\n'
+    views = ('import os\nfrom json import dumps\nfrom pkg.util import slugify\n\n\ndef slugify_all(xs) -> list:\n'
              '    pass\n')
     selection, _, index = _select({'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
     assert [s.name for s in selection.snippets] == ['slugify']
@@ -381,7 +381,7 @@ def test_github_reads_the_helpers_from_the_checkout_at_the_pr_head(
 
 
 def test_a_lone_module_in_another_folder_does_not_shadow_the_standard_library() -> None:
-    views = 'from json import dumps\nfrom pkg.util import slugify\n\n\ndef f(x):\n    pass\n'
+    views = 'from json import dumps\nfrom pkg.util import slugify\n\n\ndef f(x) -> int:\n    pass\n'
     files = {'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': views,
              'scripts/json.py': 'def dumps(x):\n    return x\n'}
     selection, _, _ = _select(files, 'pkg/views.py')
@@ -390,7 +390,7 @@ def test_a_lone_module_in_another_folder_does_not_shadow_the_standard_library() 
 
 def test_an_import_inside_another_function_counts() -> None:
     views = ('def other(t):\n    from pkg.util import slugify  # lazy: a slow module\n    return slugify(t)\n\n\n'
-             'def make(title):\n    """Slug of the title."""\n    pass\n')
+             'def make(title) -> int:\n    """Slug of the title."""\n    pass\n')
     selection, _, _ = _select({'pkg/__init__.py': '', 'pkg/util.py': UTIL, 'pkg/views.py': views}, 'pkg/views.py')
     assert [s.name for s in selection.snippets] == ['slugify']
 
@@ -413,7 +413,7 @@ def test_a_helper_sharing_a_word_with_the_stub_ranks_first() -> None:
     views = ('from pkg.util import format_money\nfrom pkg.util import parse_headers\n\n\n'
              'def read(raw):\n    return parse_headers(raw)\n\n\n'
              'def show(x):\n    return format_money(x)\n\n\n'
-             'def headers_of(response):\n    pass\n')
+             'def headers_of(response) -> int:\n    pass\n')
     files = {'pkg/util.py': util, 'pkg/views.py': views}
     both, _, _ = _select(files, 'pkg/views.py')
     # format_money is used nearer the stub, but `headers_of` and `parse_headers` share a word

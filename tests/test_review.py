@@ -19,8 +19,8 @@ from tests.repo_util import run_cli
 from tests.repo_util import write
 
 KEY = 'test-key'
-STUB = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    pass\n'
-FILLED = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    return math.pi * r ** 2\n'
+STUB = 'import math\n\n\ndef area(r) -> int:\n    """Circle area."""\n    pass\n'
+FILLED = 'import math\n\n\ndef area(r) -> int:\n    """Circle area."""\n    return math.pi * r ** 2\n'
 
 
 def _env(fake: FakeCodestral, **extra: str) -> dict[str, str]:
@@ -63,7 +63,7 @@ def test_fills_a_python_stub_and_prints_the_diff(repo, fake_codestral, env) -> N
 def test_apply_writes_the_fill_and_keeps_mode(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     path = write(repo, 'geo.py', STUB)
     os.chmod(path, 0o755)
-    write(repo, 'other.py', 'def untouched():\n    pass\n')
+    write(repo, 'other.py', 'def untouched() -> int:\n    pass\n')
     commit_all(repo)
     path.write_text(STUB + '\n\ndef perimeter(r):\n    raise NotImplementedError\n')
     fake_codestral.enqueue('fim', 'return 2 * math.pi * r')
@@ -73,7 +73,7 @@ def test_apply_writes_the_fill_and_keeps_mode(repo, fake_codestral, env) -> None
     assert stat.S_IMODE(path.stat().st_mode) == 0o755
     # the old stub on an unchanged line is not the bot's business
     assert 'pass' in path.read_text()
-    assert (_root(repo) / 'other.py').read_text() == 'def untouched():\n    pass\n'
+    assert (_root(repo) / 'other.py').read_text() == 'def untouched() -> int:\n    pass\n'
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 1
 
 
@@ -98,9 +98,9 @@ def test_default_mode_sees_unstaged_and_untracked_but_staged_does_not(repo, env)
 
 def test_base_reviews_everything_since_the_merge_base(repo, env) -> None:  # type: ignore[no-untyped-def]
     repo.git.checkout('-b', 'feature')
-    write(repo, 'a.py', 'def a():\n    pass\n')
+    write(repo, 'a.py', 'def a() -> int:\n    pass\n')
     commit_all(repo, 'a')
-    write(repo, 'b.py', 'def b():\n    pass\n')
+    write(repo, 'b.py', 'def b() -> int:\n    pass\n')
     commit_all(repo, 'b')
     result = run_cli(['review', '--base', 'master' if 'master' in repo.heads else 'main'], _root(repo), cli_env())
     assert 'a.py:2: a' in result.stdout and 'b.py:2: b' in result.stdout
@@ -121,10 +121,10 @@ def test_works_in_an_empty_repo_and_from_a_subfolder(tmp_path: Path) -> None:
 
 def test_renames_deletions_binary_and_non_utf8(repo, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'old.py', 'def keep():\n    return 1\n')
-    write(repo, 'gone.py', 'def g():\n    pass\n')
+    write(repo, 'gone.py', 'def g() -> int:\n    pass\n')
     commit_all(repo)
     repo.git.mv('old.py', 'new.py')
-    write(repo, 'new.py', 'def keep():\n    return 1\n\n\ndef added():\n    pass\n')
+    write(repo, 'new.py', 'def keep():\n    return 1\n\n\ndef added() -> int:\n    pass\n')
     repo.git.rm('gone.py')
     write(repo, 'blob.bin', b'\x00\x01\x02')
     write(repo, 'latin.py', 'def f():\n    s = "caf\xe9"\n    pass\n'.encode('latin-1'))
@@ -216,7 +216,7 @@ def test_no_fill_skips_filling(repo, fake_codestral, env) -> None:  # type: igno
 
 
 def test_401_is_one_clear_line_and_the_key_never_shows(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
-    write(repo, 'geo.py', STUB + '\n\ndef two():\n    pass\n')
+    write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     env = {**env, 'CODESTRAL_API_KEY': 'sk-secret-123'}
     result = run_cli(['review', '--no-comments'], _root(repo), env)
     assert result.returncode == 2
@@ -245,7 +245,7 @@ def test_422_shows_the_api_message_and_is_not_retried(repo, fake_codestral, env)
 
 
 def test_timeout_is_a_failed_stub_not_a_crash(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
-    write(repo, 'geo.py', STUB + '\n\ndef two():\n    pass\n')
+    write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     fake_codestral.enqueue('fim', Reply(hang=True), Reply(hang=True), Reply(hang=True), Reply(hang=True))
     fake_codestral.responder = lambda body: 'return 2'
     result = run_cli(['review', '--no-comments', '--timeout', '3', '--json'], _root(repo), env)
@@ -258,7 +258,7 @@ def test_timeout_is_a_failed_stub_not_a_crash(repo, fake_codestral, env) -> None
 
 
 def test_one_failed_stub_does_not_stop_the_others(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
-    write(repo, 'geo.py', STUB + '\n\ndef two():\n    pass\n')
+    write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     fake_codestral.responder = lambda body: 'return 2' if 'def two' in body['prompt'] else 'return ('
     result = run_cli(['review', '--no-comments', '--json'], _root(repo), env)
     doc = json.loads(result.stdout)

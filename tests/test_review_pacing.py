@@ -18,7 +18,7 @@ from tests.repo_util import write
 
 
 def _stubs(n: int) -> str:
-    return ''.join(f'def f{i}(x):\n    """Step {i}."""\n    pass\n\n\n' for i in range(n))
+    return ''.join(f'def f{i}(x) -> int:\n    """Step {i}."""\n    pass\n\n\n' for i in range(n))
 
 
 def _setup(tmp_path: Path, fake: FakeCodestral, n: int, **env: str) -> tuple[Path, dict[str, str]]:

@@ -346,10 +346,10 @@ def test_the_finders_skipped_records_pass_through_for_the_changed_lines(monkeypa
         return []
 
     monkeypatch.setattr(stub_stage, '_module', lambda language: types.SimpleNamespace(find_stubs=find_stubs))
-    change = FileChange('m.py', 'm.py', 'modified', frozenset({2}), ((1, 5),))
+    change = FileChange('m.go', 'm.go', 'modified', frozenset({2}), ((1, 5),))
     survey = Survey()
     assert find_targets([change], lambda path: decode_source(path, b'x\n' * 50), survey=survey) == []
-    assert survey.skipped == [Skipped('m.py', 2, 'Hook.visit', 'docstring says it does nothing')]
+    assert survey.skipped == [Skipped('m.go', 2, 'Hook.visit', 'docstring says it does nothing')]
 
 
 def test_finders_without_the_parameter_are_called_as_before() -> None:

@@ -131,7 +131,8 @@ def _check(fill: Fill, source: SourceFile, body: str) -> str:
 
 def _still_a_stub(stub: Stub, new_text: str) -> bool:
     try:
-        again = stub_stage.find_stubs(stub.path, new_text)
+        # a fill that is only `pass` is still a stub, whatever the project counts as one
+        again = stub_stage.find_stubs(stub.path, new_text, bare_pass_is_stub=True)
     except stub_stage.ParseFailure:
         return False
     return any(s.name == stub.name and s.start == stub.start for s in again)

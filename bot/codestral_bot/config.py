@@ -202,6 +202,7 @@ class Config:
     fail_on: str | None = _key(None, _choice(*SEVERITIES), 'exit 1 on comments this severe', 'never')
     comments: bool = _key(True, _flag, 'post review comments')
     fill: bool = _key(True, _flag, 'fill stubs')
+    bare_pass_is_stub: bool = _key(False, _flag, 'Python: a bare pass/docstring body is a stub')
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}

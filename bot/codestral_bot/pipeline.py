@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -99,14 +100,17 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
                  languages: Sequence[str] | None = None, include: Sequence[str] = (),
                  exclude: Sequence[str] = (), test_globs: Sequence[str] = (),
                  base: Callable[[str], str | None] | None = None,
-                 survey: Survey | None = None) -> list[Target]:
+                 survey: Survey | None = None, bare_pass_is_stub: bool = False,
+                 grep: stub_stage.Grep | None = None) -> list[Target]:
     """The changed files holding stubs the change made, with those stubs.
 
     ``test_globs``: files there are test code, skipped. ``base`` reads a file (by its old path)
     in the base revision; a function that was a stub there already is skipped. What is skipped,
-    and the files that do not parse, go to ``survey``.
+    and the files that do not parse, go to ``survey``. ``bare_pass_is_stub`` and ``grep`` (the
+    repository look-up for contracts) are the Python finder's options.
     """
     survey = Survey() if survey is None else survey
+    find = functools.partial(stub_stage.find_stubs, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
     targets = []
     for change in changes:
         if not _wanted(change, languages, include, exclude):
@@ -115,18 +119,18 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
         if reason is not None:
             survey.skipped.append(Skipped(change.path, 0, '', reason))
             continue
-        target = _target(change, read, base, survey, bool(test_globs))
+        target = _target(change, read, find, base, survey, bool(test_globs))
         if target is not None:
             targets.append(target)
     return targets
 
 
-def _target(change: FileChange, read: Callable[[str], SourceFile],
+def _target(change: FileChange, read: Callable[[str], SourceFile], find: Callable[..., list[Stub]],
             base: Callable[[str], str | None] | None, survey: Survey, skip_tests: bool) -> Target | None:
     turned_down: list[Skipped] = []
     try:
         source = read(change.path)
-        found = stub_stage.find_stubs(change.path, source.text, turned_down)
+        found = find(change.path, source.text, turned_down)
     except SourceSkipped as e:
         logger.warning('%s', e if str(e).startswith(change.path) else f'{change.path}: {e}')
         return None

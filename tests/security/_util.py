@@ -10,7 +10,7 @@ from tests.repo_util import make_repo
 from tests.repo_util import write
 
 KEY = 'test-key'
-STUB = 'import math\n\n\ndef area(r):\n    """Circle area."""\n    pass\n'
+STUB = 'import math\n\n\ndef area(r) -> int:\n    """Circle area."""\n    pass\n'
 
 
 def stub_repo(root: Path) -> Path:

@@ -46,7 +46,7 @@ ESCAPES = [
                  id='rust'),
     pytest.param('M.java', JAVA, 'return a + b;\n    }\n\n    static { System.exit(3); }\n\n    int _u() {\n'
                  '        return 0;', id='java-static-block'),
-    pytest.param('m.py', PY, 'return a + b\n\n    import os; os.system("id")\n\n    def _u(self):\n        pass',
+    pytest.param('m.py', PY, 'return a + b\n\n    import os; os.system("id")\n\n    def _u(self) -> int:\n        pass',
                  id='python-class-level'),
     pytest.param('m.py', PY_TOP, 'return a + b\nimport os\nos.system("id")', id='python-top-level'),
 ]

@@ -19,7 +19,7 @@ from tests.repo_util import make_repo
 from tests.repo_util import write
 from tests.security._util import bot_env
 
-STUB = 'def f{n}(x):\n    """Double x."""\n    pass\n'
+STUB = 'def f{n}(x) -> int:\n    """Double x."""\n    pass\n'
 
 
 def _leftovers(folder: Path) -> list[str]:

@@ -25,7 +25,7 @@ from tests.repo_util import run_cli
 from tests.repo_util import write
 
 SECRET = 'TOP-SECRET-3f9a'
-STUB = 'def double(x):\n    """Twice x."""\n    pass\n'
+STUB = 'def double(x) -> int:\n    """Twice x."""\n    pass\n'
 
 
 def _answers(body: dict[str, object]) -> str:
@@ -135,12 +135,12 @@ def test_max_file_bytes_sets_the_cap_for_staged_blobs_too(tmp_path: Path) -> Non
     root = _repo(tmp_path)
     (root / '.codestral-bot.toml').write_text('max_file_bytes = 40\n')
     (root / 'calc.py').write_text(STUB)
-    (root / 'small.py').write_text('def f():\n    pass\n')
+    (root / 'small.py').write_text('def f() -> int:\n    pass\n')
     _git(root, 'add', '-A')
     result = run_cli(['review', '--staged', '--dry-run', '--no-comments'], root, cli_env())
     assert result.returncode == 0, result.stderr
     assert 'small.py:2: f' in result.stdout
-    assert 'calc.py: 43 bytes, over the 40-byte limit (max_file_bytes), skipped' in result.stderr
+    assert 'calc.py: 50 bytes, over the 40-byte limit (max_file_bytes), skipped' in result.stderr
 
 
 def test_apply_never_writes_through_a_symlink(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
@@ -174,7 +174,7 @@ def test_gitattributes_cannot_hide_python_changes(tmp_path: Path, attributes: st
     result = run_cli(['review', '--base', 'main', '--dry-run', '--no-comments'], root, cli_env())
     assert result.returncode == 0, result.stderr
     assert 'calc.py:3: double' in result.stdout, result.stderr
-    (root / 'calc.py').write_text(STUB + '\n\ndef half(x):\n    pass\n')
+    (root / 'calc.py').write_text(STUB + '\n\ndef half(x) -> int:\n    pass\n')
     for args in ([], ['--staged']):  # the work tree, then the index
         _git(root, 'add', '-A') if args else None
         result = run_cli(['review', *args, '--dry-run', '--no-comments'], root, cli_env())
@@ -209,7 +209,7 @@ def test_quoted_names_are_reviewed_tracked_and_untracked(tmp_path: Path, name: s
     result = run_cli(['review', '--staged', '--dry-run', '--no-comments', '--json'], root, cli_env())
     assert [s['path'] for s in json.loads(result.stdout)['stubs']] == [name], result.stderr  # staged
     _git(root, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'add')
-    (root / name).write_text(STUB + '\n\ndef half(x):\n    pass\n')
+    (root / name).write_text(STUB + '\n\ndef half(x) -> int:\n    pass\n')
     result = run_cli(['review', '--dry-run', '--no-comments', '--json'], root, cli_env())
     assert [(s['path'], s['name']) for s in json.loads(result.stdout)['stubs']] == [(name, 'half')]
 

@@ -257,7 +257,7 @@ def _planned(session: _Session, wants_comments: bool, env: Mapping[str, str]) ->
     survey = Survey()
     targets = find_targets(changes, session.reader.read, languages=config.languages,
                            include=config.include, exclude=config.exclude, test_globs=test_globs_of(config),
-                           base=_base_reader(session), survey=survey)
+                           base=_base_reader(session), survey=survey, bare_pass_is_stub=config.bare_pass_is_stub)
     session.notes += [f'{u.path} could not be parsed ({u.message}): its stubs were not looked for'
                       for u in survey.unparsed]
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,

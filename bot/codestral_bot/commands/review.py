@@ -216,6 +216,7 @@ def _fill_and_review(args: argparse.Namespace, run: _Run, changes: list[FileChan
     from codestral_bot.pipeline import find_targets
     from codestral_bot.pipeline import plan
     from codestral_bot.providers import resolve_endpoint
+    from codestral_bot.stubs.contracts import git_grep
     from codestral_bot.testpaths import test_globs_of
 
     config, options, root, read = run.config, run.options, run.root, run.read
@@ -226,7 +227,8 @@ def _fill_and_review(args: argparse.Namespace, run: _Run, changes: list[FileChan
     survey = Survey()
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
                            exclude=config.exclude, test_globs=test_globs_of(config),
-                           base=_base_reader(root, run.scope.base), survey=survey) if config.fill else []
+                           base=_base_reader(root, run.scope.base), survey=survey,
+                           bare_pass_is_stub=config.bare_pass_is_stub, grep=git_grep(root)) if config.fill else []
     planned = plan(targets, prompt_tokens=config.prompt_tokens, suffix_tokens=config.suffix_tokens,
                    max_stubs=config.max_stubs, repo=_repo_context(root, config, read) if targets else None)
     # The FIM endpoint only when there is something to fill: OpenRouter refuses fills, not reviews.

@@ -15,8 +15,9 @@ from codestral_bot.records import FileChange
 from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
 from codestral_bot.stubs._base import ParseFailure
+from codestral_bot.stubs.contracts import Grep
 
-__all__ = ['ParseFailure', 'find_stubs', 'language_of', 'syntax_problem', 'touches_added']
+__all__ = ['Grep', 'ParseFailure', 'find_stubs', 'language_of', 'syntax_problem', 'touches_added']
 
 _BRACE_SUFFIXES = {
     '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascript',
@@ -41,23 +42,21 @@ def _module(language: str) -> ModuleType:
     return importlib.import_module('codestral_bot.stubs.treesitter')
 
 
-def _takes_skipped(module: ModuleType) -> bool:
-    """Whether the finder accepts ``skipped`` yet (finders grow it one language at a time)."""
-    code = module.find_stubs.__code__
-    return 'skipped' in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
+               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+    """Every stub of the file; candidates the finder turned down go to ``skipped`` (when given).
 
-
-def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None) -> list[Stub]:
-    """Every stub of the file; candidates the finder turned down go to ``skipped`` (when given)."""
+    ``bare_pass_is_stub`` and ``grep`` (the repository look-up of ``stubs.contracts``) are
+    Python's options; the other languages do not take them."""
     language = language_of(path)
     if language is None:
         return []
-    module = _module(language)
-    if skipped is not None and _takes_skipped(module):
-        found: list[Stub] = module.find_stubs(path, text, skipped=skipped)
-    else:
-        found = module.find_stubs(path, text)
-    return found
+    if language == 'python':
+        from codestral_bot.stubs import python
+
+        return python.find_stubs(path, text, skipped, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+    stubs: list[Stub] = _module(language).find_stubs(path, text, skipped)
+    return stubs
 
 
 def syntax_problem(stub: Stub, text: str, start: int, end: int) -> str | None:
