@@ -139,8 +139,6 @@ def read_changes(files: Sequence[PullFile], reader: HeadReader,
 
 
 def _from_patch(f: PullFile) -> FileChange | None:
-    from unidiff import UnidiffParseError
-
     # A placeholder name in the header: the real one (which may hold a newline or a quote, from
     # whoever wrote the pull request) is put back below, never parsed.
     source = '/dev/null' if f.status == 'added' else 'a/file'
@@ -148,7 +146,7 @@ def _from_patch(f: PullFile) -> FileChange | None:
     text = f'--- {source}\n+++ b/file\n{patch}' + ('' if patch.endswith('\n') else '\n')
     try:
         parsed = parse_diff(text.encode('utf-8', 'surrogateescape')) if patch else []
-    except (UnidiffParseError, GitError) as e:  # parse_diff reports a bad diff as GitError
+    except GitError as e:  # parse_diff reports a bad diff as GitError
         logger.debug('%s: patch does not parse (%s); diffing the blobs instead', f.path, e)
         return None
     change = parsed[0] if parsed else FileChange(f.path, None, 'modified', frozenset())
