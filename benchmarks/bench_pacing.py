@@ -46,7 +46,6 @@ import sys
 import time
 import urllib.request
 from collections.abc import Awaitable
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,9 @@ from codestral_bot.pacing import Limits
 from codestral_bot.pacing import Pacer
 from codestral_bot.pacing import limits_for
 from codestral_bot.providers.mistral import MistralClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import fake_api  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = 'bench-key'
@@ -104,25 +106,14 @@ class Outcome:
 # ---------------------------------------------------------------- the fake servers, in their own processes
 
 
-@contextlib.contextmanager
-def fake_server(kind: str | None, settings: Settings) -> Iterator[str]:
-    cmd = [sys.executable, '-m', 'tests.fakes.codestral', '--port', '0', '--api-key', KEY,
-           '--latency', str(settings.latency), '--quota-window', str(settings.window)]
+def fake_server(kind: str | None, settings: Settings) -> contextlib.AbstractContextManager[str]:
+    args = ['--latency', str(settings.latency), '--quota-window', str(settings.window)]
     if kind == 'tokens-minute':
-        cmd += ['--quota-kind', kind, '--quota-tokens', str(TOKEN_QUOTA), '--quota-headers', 'x-ratelimit']
+        args += ['--quota-kind', kind, '--quota-tokens', str(TOKEN_QUOTA), '--quota-headers', 'x-ratelimit']
     elif kind is not None:
-        cmd += ['--quota-kind', kind, '--quota-requests', str(RPM), '--quota-headers', 'x-ratelimit',
-                '--quota-second', str(settings.second)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        if not url.startswith('http://127.0.0.1:'):
-            raise SystemExit(f'fake server did not start: {url!r}')
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        args += ['--quota-kind', kind, '--quota-requests', str(RPM), '--quota-headers', 'x-ratelimit',
+                 '--quota-second', str(settings.second)]
+    return fake_api(*args)  # KEY is the key it accepts
 
 
 def _control(url: str, action: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from codestral_bot.cost import RunStats
     from codestral_bot.pipeline import Survey
 
-__all__ = ['Edit', 'Record', 'RunReport', 'Sink', 'edits_of', 'publish']
+__all__ = ['Buffered', 'Edit', 'Record', 'RunReport', 'Sink', 'edits_of', 'publish']
 
 Record = Fill | Finding
 
@@ -35,6 +35,20 @@ class Sink(Protocol):
 
     def finish(self, report: RunReport) -> None:
         """Write everything out; called once, after the last ``emit``."""
+
+
+class Buffered:
+    """What most sinks do with records: keep the fills and the findings apart until ``finish``."""
+
+    def __init__(self) -> None:
+        self.fills: list[Fill] = []
+        self.findings: list[Finding] = []
+
+    def emit(self, record: Record) -> None:
+        if isinstance(record, Fill):
+            self.fills.append(record)
+        else:
+            self.findings.append(record)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from codestral_bot.output import err
 from codestral_bot.records import Fill
-from codestral_bot.sinks.base import Record
+from codestral_bot.sinks.base import Buffered
 from codestral_bot.sinks.base import RunReport
 
 if TYPE_CHECKING:
@@ -23,14 +23,7 @@ def context_lines(fill: Fill) -> list[str]:
             f'≈{c.tokens} tokens)' for c in fill.context]
 
 
-class ExplainSink:
-    def __init__(self) -> None:
-        self.fills: list[Fill] = []
-
-    def emit(self, record: Record) -> None:
-        if isinstance(record, Fill):
-            self.fills.append(record)
-
+class ExplainSink(Buffered):
     def finish(self, report: RunReport) -> None:
         for line in explain_lines(self.fills, report.survey):
             err(line)

@@ -9,8 +9,7 @@ from typing import Any
 from codestral_bot import __version__
 from codestral_bot.output import out
 from codestral_bot.records import Fill
-from codestral_bot.records import Finding
-from codestral_bot.sinks.base import Record
+from codestral_bot.sinks.base import Buffered
 from codestral_bot.sinks.base import RunReport
 
 if TYPE_CHECKING:
@@ -45,17 +44,7 @@ def fill_json(fill: Fill) -> dict[str, Any]:
             'context': [dataclasses.asdict(c) for c in fill.context]}
 
 
-class JsonSink:
-    def __init__(self) -> None:
-        self.fills: list[Fill] = []
-        self.findings: list[Finding] = []
-
-    def emit(self, record: Record) -> None:
-        if isinstance(record, Fill):
-            self.fills.append(record)
-        else:
-            self.findings.append(record)
-
+class JsonSink(Buffered):
     def finish(self, report: RunReport) -> None:
         out(json.dumps(self._doc(report), indent=2))
 

@@ -13,7 +13,7 @@ from codestral_bot.output import out
 from codestral_bot.output import paint
 from codestral_bot.records import Fill
 from codestral_bot.records import Finding
-from codestral_bot.sinks.base import Record
+from codestral_bot.sinks.base import Buffered
 from codestral_bot.sinks.base import RunReport
 
 __all__ = ['TerminalSink', 'print_diff']
@@ -46,7 +46,7 @@ def print_diff(diff: str, stream: TextIO | None = None) -> None:
     stream.flush()
 
 
-class TerminalSink:
+class TerminalSink(Buffered):
     """The diff on stdout, review comments, and on stderr what went wrong and what it cost.
 
     Under the hook, trouble reaching the model is ONE warning line (the README's promise), never a
@@ -54,15 +54,8 @@ class TerminalSink:
     """
 
     def __init__(self, gate: Gate) -> None:
+        super().__init__()
         self.gate = gate
-        self.fills: list[Fill] = []
-        self.findings: list[Finding] = []
-
-    def emit(self, record: Record) -> None:
-        if isinstance(record, Fill):
-            self.fills.append(record)
-        else:
-            self.findings.append(record)
 
     def finish(self, report: RunReport) -> None:
         fills = [report.final(f) for f in self.fills]
