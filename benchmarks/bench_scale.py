@@ -43,7 +43,7 @@ from _common import mib  # noqa: E402
 from _common import ms  # noqa: E402
 
 SCALES = (1, 4, 16)
-STUB = 'def stub(x):\n    """Return x doubled."""\n    pass\n\n\n'
+STUB = 'def stub(x: int) -> int:\n    """Return x doubled."""\n    pass\n\n\n'
 PASS = [sys.executable, '-c', 'pass']
 
 

@@ -193,7 +193,7 @@ def _new_stubs(change: FileChange, stubs: list[Stub], base: Callable[[str], str 
     if base is None or change.old_path is None:
         return stubs
     before = base(change.old_path)
-    if before is None:
+    if before is None or not _could_be_there(stubs, before):
         return stubs
     try:
         old = policy.stub_names(stub_stage.find_stubs(change.path, before))
@@ -201,6 +201,16 @@ def _new_stubs(change: FileChange, stubs: list[Stub], base: Callable[[str], str 
         return stubs
     skipped += [Skipped(s.path, s.start_line, s.name, policy.ALREADY_A_STUB) for s in stubs if s.name in old]
     return [s for s in stubs if s.name not in old]
+
+
+def _could_be_there(stubs: list[Stub], before: str) -> bool:
+    """Whether a function of ``stubs`` could have been a stub in the base text, which then needs
+    parsing. A Python stub needs its name in the text (identifiers are NFKC-normalised: only
+    checked on ASCII text); a new function's name usually is not, and parsing a 5 MB base
+    takes a second."""
+    if any(s.language != 'python' for s in stubs) or not before.isascii():
+        return True
+    return any(re.search(rf'(?<!\w){re.escape(s.name.rpartition(".")[2])}(?!\w)', before) for s in stubs)
 
 
 def max_stubs_reason(max_stubs: int) -> str:

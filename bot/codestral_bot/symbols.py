@@ -243,7 +243,11 @@ def _nested_imports(text: str) -> list[ast.stmt]:
 
 def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tuple[str, ...]]) -> FileSymbols:
     """``resolve(module, level, from_path)`` → candidate repository paths of a module."""
-    tree = ast.parse(text, filename=path)
+    from codestral_bot.stubs import python_block
+
+    # the stub finder's tree of the same text when it has one (not remembered: the repository's
+    # other files would push out the trees the fills are checked against)
+    tree = python_block.remembered(text) or python_block.parse(text, path)
     lines = text.splitlines()
     definitions: dict[str, Definition] = {}
     imports: list[Imported] = []

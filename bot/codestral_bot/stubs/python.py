@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
+from codestral_bot.stubs import python_block
 from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.contracts import Grep
@@ -96,30 +97,35 @@ class _Verdict:
 
 class _Finder:
     def __init__(self, path: str, text: str, tree: ast.Module, *, bare_pass_is_stub: bool,
-                 grep: Grep | None) -> None:
+                 grep: Grep | None, module: ModuleFacts | None = None) -> None:
         self.path = path
         self.lines = _Lines(text)
         self.tree = tree
-        self.module = ModuleFacts(tree)
+        self.module = ModuleFacts(tree) if module is None else module
         self.hierarchy = Hierarchy(self.module, grep)
         self.bare_pass_is_stub = bare_pass_is_stub
         self.grep = grep
         self.skipped: list[Skipped] = []
-        self._comments: dict[int, str] | None = None
+        self._comments: dict[tuple[int, int], dict[int, str]] = {}
 
-    def comments(self) -> dict[int, str]:
-        """Line → comment token text (never a string), computed once on demand."""
-        if self._comments is None:
+    def comments(self, first: int, last: int) -> dict[int, str]:
+        """Line → comment token text (never a string) of lines ``first``..``last``, where ``first``
+        starts a statement (a ``def``): tokenizing from there finds the comments a whole-file
+        pass finds (no string or bracket is open at a statement's start), and the file is not
+        tokenized for every candidate."""
+        key = (first, last)
+        if key not in self._comments:
             found: dict[int, str] = {}
-            tokens = tokenize.generate_tokens(io.StringIO(self.lines.text).readline)
+            region = ''.join(self.lines.lines[first - 1:last])
+            tokens = tokenize.generate_tokens(io.StringIO(region).readline)
             try:
                 for tok in tokens:
                     if tok.type == tokenize.COMMENT:
-                        found[tok.start[0]] = tok.string
+                        found[tok.start[0] + first - 1] = tok.string
             except (tokenize.TokenError, SyntaxError):
                 pass
-            self._comments = found
-        return self._comments
+            self._comments[key] = found
+        return self._comments[key]
 
     def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None) -> Iterator[Stub]:
         for node in body:
@@ -161,7 +167,7 @@ class _Finder:
 
     def body_comments(self, node: _FuncDef, shape: rules.Shape) -> list[str]:
         last = self.trailing_comment_end(node, shape)
-        comments = self.comments()
+        comments = self.comments(node.lineno, last)
         return [comments[n] for n in range(node.lineno, last + 1) if n in comments]
 
     def trailing_comment_end(self, node: _FuncDef, shape: rules.Shape) -> int:
@@ -399,7 +405,7 @@ class _Finder:
 
 def _parse(path: str, text: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        return python_block.parse_remembered(text, path)
     except SyntaxError as e:
         raise ParseFailure(f'{path}:{e.lineno or 0}: syntax error: {e.msg}') from None
     except ValueError as e:  # e.g. NUL bytes
@@ -423,12 +429,32 @@ def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
     return stubs
 
 
-def syntax_problem(path: str, text: str, start: int, end: int) -> str | None:
-    """Why the filled file is not valid Python (start/end are unused: ``ast`` checks the whole file)."""
+def syntax_problem(path: str, text: str, start: int, end: int, lines_before: int = 0) -> str | None:
+    """Why the filled file is not valid Python (start/end are unused: ``ast`` checks the whole
+    text). ``text`` may be the one top-level block of the file that holds the fill
+    (``python_block``), ``lines_before`` lines into the file."""
     try:
-        ast.parse(text, filename=path)
+        python_block.parse(text, filename=path)
     except SyntaxError as e:
-        return f'the filled file does not parse: line {e.lineno}: {e.msg}'
+        line = e.lineno + lines_before if e.lineno is not None else None
+        return f'the filled file does not parse: line {line}: {e.msg}'
     except ValueError as e:
         return f'the filled file does not parse: {e}'
     return None
+
+
+def still_a_stub_in_block(path: str, block: python_block.Block, name: str, start: int) -> bool:
+    """``find_stubs(path, filled file, bare_pass_is_stub=True)`` holds ``name`` at ``start``,
+    looking only at the filled block: the file-wide facts (imports, classes) come from the tree
+    before the fill with the block's statement swapped for the filled one, as a whole-file pass
+    would see them."""
+    if path.endswith('.pyi'):
+        return False
+    try:
+        tree = python_block.parse(block.new, path)  # not remembered: the file's trees stay
+    except (SyntaxError, ValueError):
+        return False
+    body = [*block.tree.body[:block.index], *tree.body, *block.tree.body[block.index + 1:]]
+    module = ModuleFacts(ast.Module(body=body, type_ignores=[]))
+    finder = _Finder(path, block.new, tree, bare_pass_is_stub=True, grep=None, module=module)
+    return any(s.name == name and s.start + block.start == start for s in finder.walk(tree.body, '', None))
