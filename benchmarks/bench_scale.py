@@ -74,9 +74,10 @@ def bench_big(work: Path, runs: int) -> list[str]:
             (root / 'big.py').write_text(text[:at] + STUB + text[at:])
             cmds = {'git diff': ['git', 'diff'],
                     'bot': [*bot_command(), 'review', '--no-comments', '--patch', str(work / 'p.diff')]}
-            got = medians(cmds, root, env, runs)
+            got = medians(_with_before(cmds), root, env, runs)
             size = f'{n:,} functions, {len(text) / 1e6:.1f} MB'
-            rows.append(_row('5 MB file, one stub, filled', scale, size, 'git diff', got['git diff'], got['bot']))
+            rows.append(_row('5 MB file, one stub, filled', scale, size, 'git diff', got['git diff'], got['bot'],
+                             _before_note(got)))
     return rows
 
 
