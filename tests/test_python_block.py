@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from codestral_bot.cleanup import finish_fill
 from codestral_bot.records import Completion
 from codestral_bot.records import Fill
+from codestral_bot.records import Skipped
 from codestral_bot.sources import decode_source
 from codestral_bot.stubs import python_block
 from codestral_bot.stubs.python import find_stubs
@@ -132,3 +133,35 @@ def test_a_statement_sharing_a_line_is_left_outside_the_block() -> None:
     new = src[:stub.start] + '    return 1\n' + src[stub.end:]
     block = python_block.narrow(src, new, stub.start, stub.end, stub.start + len('    return 1\n'))
     assert block is not None and block.old == 'def f() -> int:\n    pass\n'
+
+
+WANTED_SRC = SRC + '''
+
+def documented():
+    """Doc."""
+    # TODO: write it
+
+
+class Later:
+    def m(self) -> int:
+        raise NotImplementedError
+
+    def n(self):
+        """Doc."""
+        # FIXME
+'''
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, WANTED_SRC.count('\n') + 1), st.integers(0, 3))
+def test_looking_only_near_a_hunk_finds_what_the_hunk_would_keep(first: int, length: int) -> None:
+    last = first + length
+    skipped_all: list[Skipped] = []
+    everything = find_stubs('m.py', WANTED_SRC, skipped_all, bare_pass_is_stub=True)
+    skipped: list[Skipped] = []
+    near = find_stubs('m.py', WANTED_SRC, skipped, bare_pass_is_stub=True,
+                      wanted=lambda a, b: a <= last and first <= b)
+    assert all(s in everything for s in near)
+    assert [s for s in everything if s.start_line <= last and first <= s.end_line] == \
+        [s for s in near if s.start_line <= last and first <= s.end_line]
+    assert [k for k in skipped_all if first <= k.line <= last] == [k for k in skipped if first <= k.line <= last]

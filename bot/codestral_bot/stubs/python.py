@@ -23,6 +23,7 @@ import io
 import re
 import tokenize
 import dataclasses
+from collections.abc import Callable
 from collections.abc import Iterator
 
 from codestral_bot.records import Skipped
@@ -41,6 +42,7 @@ __all__ = ['find_stubs', 'syntax_problem']
 
 _LINE = re.compile(r'[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$')
 _FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
+_Defs = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Lines:
@@ -97,8 +99,10 @@ class _Verdict:
 
 class _Finder:
     def __init__(self, path: str, text: str, tree: ast.Module, *, bare_pass_is_stub: bool,
-                 grep: Grep | None, module: ModuleFacts | None = None) -> None:
+                 grep: Grep | None, module: ModuleFacts | None = None,
+                 wanted: Callable[[int, int], bool] | None = None) -> None:
         self.path = path
+        self.wanted = wanted
         self.lines = _Lines(text)
         self.tree = tree
         self.module = ModuleFacts(tree) if module is None else module
@@ -127,26 +131,32 @@ class _Finder:
             self._comments[key] = found
         return self._comments[key]
 
-    def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None) -> Iterator[Stub]:
-        for node in body:
+    def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None,
+             limit: int = 1 << 62) -> Iterator[Stub]:
+        """``limit``: the last line the statements of ``body`` (and the comment lines after the
+        last of them) can reach."""
+        for i, node in enumerate(body):
+            reach = _first_line(body[i + 1]) - 1 if i + 1 < len(body) else limit
+            if self.wanted is not None and isinstance(node, _Defs) and not self.wanted(_first_line(node), reach):
+                continue  # nothing of it can be part of the change
             if isinstance(node, ast.ClassDef):
-                yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node))
+                yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node), reach)
             elif isinstance(node, _FuncDef):
                 stub = self.stub_of(node, f'{scope}{node.name}', cls)
                 if stub is not None:
                     yield stub
-                yield from self.walk(node.body, f'{scope}{node.name}.', None)
+                yield from self.walk(node.body, f'{scope}{node.name}.', None, reach)
             elif isinstance(node, ast.If) and _type_checking(node.test) is not None:
                 # declarations for the type checker only: walk just the branch that runs
                 runs = node.orelse if _type_checking(node.test) else node.body
-                yield from self.walk(runs, scope, cls)
+                yield from self.walk(runs, scope, cls, reach)
             else:
                 for field in ('body', 'orelse', 'finalbody', 'handlers'):
                     inner = getattr(node, field, None)
                     if isinstance(inner, list):
                         yield from self.walk(
                             [s for s in inner if isinstance(s, ast.stmt | ast.excepthandler)],  # type: ignore[misc]
-                            scope, cls)
+                            scope, cls, reach)
 
     def stub_of(self, node: _FuncDef, name: str, cls: ClassFacts | None) -> Stub | None:
         shape = rules.shape_of(node)
@@ -403,6 +413,12 @@ class _Finder:
         )
 
 
+def _first_line(node: ast.AST) -> int:
+    """A statement's first line, its decorators included."""
+    decorators = getattr(node, 'decorator_list', None)
+    return decorators[0].lineno if decorators else node.lineno  # type: ignore[attr-defined]
+
+
 def _parse(path: str, text: str) -> ast.Module:
     try:
         return python_block.parse_remembered(text, path)
@@ -413,16 +429,20 @@ def _parse(path: str, text: str) -> ast.Module:
 
 
 def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
-               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+               bare_pass_is_stub: bool = False, grep: Grep | None = None,
+               wanted: Callable[[int, int], bool] | None = None) -> list[Stub]:
     """The stubs of one file; candidates turned down go to ``skipped`` with their reason.
 
     ``grep`` (``contracts.git_grep``) lets a ``raise NotImplementedError`` that a subclass elsewhere
     in the repository overrides count as a contract; without it only this file is looked at.
+    ``wanted(first, last)``: whether a function or class spanning those lines (decorators and the
+    comment lines after it included) can matter; the others are not looked at (a change to a
+    big file touches a few of its functions).
     """
     if path.endswith('.pyi'):
         return []
     tree = _parse(path, text)
-    finder = _Finder(path, text, tree, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+    finder = _Finder(path, text, tree, bare_pass_is_stub=bare_pass_is_stub, grep=grep, wanted=wanted)
     stubs = list(finder.walk(tree.body, '', None))
     if skipped is not None:
         skipped.extend(finder.skipped)
