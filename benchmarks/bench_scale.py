@@ -43,7 +43,7 @@ from _common import mib  # noqa: E402
 from _common import ms  # noqa: E402
 
 SCALES = (1, 4, 16)
-STUB = 'def stub(x):\n    """Return x doubled."""\n    pass\n\n\n'
+STUB = 'def stub(x: int) -> int:\n    """Return x doubled."""\n    pass\n\n\n'
 PASS = [sys.executable, '-c', 'pass']
 
 
@@ -74,9 +74,10 @@ def bench_big(work: Path, runs: int) -> list[str]:
             (root / 'big.py').write_text(text[:at] + STUB + text[at:])
             cmds = {'git diff': ['git', 'diff'],
                     'bot': [*bot_command(), 'review', '--no-comments', '--patch', str(work / 'p.diff')]}
-            got = medians(cmds, root, env, runs)
+            got = medians(_with_before(cmds), root, env, runs)
             size = f'{n:,} functions, {len(text) / 1e6:.1f} MB'
-            rows.append(_row('5 MB file, one stub, filled', scale, size, 'git diff', got['git diff'], got['bot']))
+            rows.append(_row('5 MB file, one stub, filled', scale, size, 'git diff', got['git diff'], got['bot'],
+                             _before_note(got)))
     return rows
 
 

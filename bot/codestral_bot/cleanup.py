@@ -16,6 +16,7 @@ from codestral_bot.records import Completion
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
 from codestral_bot.records import Stub
+from codestral_bot.stubs import python_block
 from codestral_bot.tokens import estimate_tokens
 
 __all__ = ['apply_fills', 'clean_body', 'finish_fill']
@@ -118,6 +119,12 @@ def _check(fill: Fill, source: SourceFile, body: str) -> str:
     stub = fill.stub
     replacement = replacement_for(stub, body, source.eol)
     new_text = source.text[:stub.start] + replacement + source.text[stub.end:]
+    new_end = stub.start + len(replacement)
+    block = python_block.narrow(source.text, new_text, stub.start, stub.end, new_end) \
+        if stub.language == 'python' else None
+    if block is not None:
+        _check_block(stub, block, new_end)
+        return replacement
     problem = stub_stage.syntax_problem(stub, new_text, stub.start, stub.start + len(replacement))
     if problem:
         raise Rejected(problem)
@@ -127,6 +134,23 @@ def _check(fill: Fill, source: SourceFile, body: str) -> str:
     if _still_a_stub(stub, new_text):
         raise Rejected('the fill is still a stub')
     return replacement
+
+
+def _check_block(stub: Stub, block: python_block.Block, new_end: int) -> None:
+    """``_check``'s three checks on the top-level block holding a Python stub (a big file is
+    parsed once, by the finder): the rest of the file is unchanged text between real statement
+    boundaries, so it proves nothing new (see ``python_block``)."""
+    from codestral_bot.stubs import python
+
+    inner = dataclasses.replace(stub, start=stub.start - block.start, end=stub.end - block.start)
+    problem = python.syntax_problem(stub.path, block.new, inner.start, new_end - block.start, block.lines)
+    if problem:
+        raise Rejected(problem)
+    escape = escape_problem(inner, block.old, block.new, inner.start, new_end - block.start)
+    if escape:
+        raise Rejected(escape)
+    if python.still_a_stub_in_block(stub.path, block, stub.name, stub.start):
+        raise Rejected('the fill is still a stub')
 
 
 def _still_a_stub(stub: Stub, new_text: str) -> bool:

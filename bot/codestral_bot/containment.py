@@ -21,6 +21,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from codestral_bot.records import Stub
+from codestral_bot.stubs.python_block import parse
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -137,7 +138,7 @@ def _statements(node: ast.AST) -> list[ast.stmt]:
 
 def _python_problem(stub: Stub, old: bytes, new: bytes, region: _Region) -> str | None:
     try:
-        old_tree, new_tree = ast.parse(old), ast.parse(new)
+        old_tree, new_tree = parse(old), parse(new)
     except (SyntaxError, ValueError):
         return None  # the syntax check says why
     old_at, new_at = _Offsets(old), _Offsets(new)

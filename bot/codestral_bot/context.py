@@ -91,6 +91,8 @@ def _scope_headers(lines: list[str], upto: int) -> list[int]:
     """Indexes of the lines that open the scopes around line ``upto`` (class, outer function)."""
     found = []
     level = _indent(lines[upto]) if upto < len(lines) else 0
+    if level == 0:
+        return found  # nothing is shallower (and the walk up would cross the whole file)
     for i in range(upto - 1, -1, -1):
         line = lines[i]
         if line.strip() and _indent(line) < level:

@@ -7,8 +7,10 @@ stops the others.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import dataclasses
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -130,7 +132,7 @@ def _target(change: FileChange, read: Callable[[str], SourceFile], find: Callabl
     turned_down: list[Skipped] = []
     try:
         source = read(change.path)
-        found = find(change.path, source.text, turned_down)
+        found = find(change.path, source.text, turned_down, wanted=_in_hunks(change))
     except SourceSkipped as e:
         logger.warning('%s', e if str(e).startswith(change.path) else f'{change.path}: {e}')
         return None
@@ -143,6 +145,23 @@ def _target(change: FileChange, read: Callable[[str], SourceFile], find: Callabl
     touched = [_with_trailing_comment(s, source.text) for s in found if _touched(s, change, lines)]
     kept = _apply_policy(change, source.text, lines, touched, base, survey.skipped, skip_tests) if touched else []
     return Target(change, source, tuple(kept)) if kept else None
+
+
+def _in_hunks(change: FileChange) -> Callable[[int, int], bool] | None:
+    """Whether lines ``first``..``last`` overlap a hunk (or an added line) of the change: a
+    function elsewhere can neither be touched by it nor have its skip reported (both are looked
+    for there)."""
+    if not change.hunks:
+        return None
+    ranges = sorted([*change.hunks, *((line, line) for line in change.added_lines)])
+    starts = [start for start, _ in ranges]
+    reach = list(itertools.accumulate((end for _, end in ranges), max))  # furthest end so far
+
+    def wanted(first: int, last: int) -> bool:
+        i = bisect.bisect_right(starts, last) - 1  # the ranges starting by ``last``
+        return i >= 0 and reach[i] >= first
+
+    return wanted
 
 
 _TRAILING_COMMENT = re.compile(r'[ \t]*#[^\r\n]*')
@@ -193,7 +212,7 @@ def _new_stubs(change: FileChange, stubs: list[Stub], base: Callable[[str], str 
     if base is None or change.old_path is None:
         return stubs
     before = base(change.old_path)
-    if before is None:
+    if before is None or not _could_be_there(stubs, before):
         return stubs
     try:
         old = policy.stub_names(stub_stage.find_stubs(change.path, before))
@@ -201,6 +220,16 @@ def _new_stubs(change: FileChange, stubs: list[Stub], base: Callable[[str], str 
         return stubs
     skipped += [Skipped(s.path, s.start_line, s.name, policy.ALREADY_A_STUB) for s in stubs if s.name in old]
     return [s for s in stubs if s.name not in old]
+
+
+def _could_be_there(stubs: list[Stub], before: str) -> bool:
+    """Whether a function of ``stubs`` could have been a stub in the base text, which then needs
+    parsing. A Python stub needs its name in the text (identifiers are NFKC-normalised: only
+    checked on ASCII text); a new function's name usually is not, and parsing a 5 MB base
+    takes a second."""
+    if any(s.language != 'python' for s in stubs) or not before.isascii():
+        return True
+    return any(re.search(rf'(?<!\w){re.escape(s.name.rpartition(".")[2])}(?!\w)', before) for s in stubs)
 
 
 def max_stubs_reason(max_stubs: int) -> str:

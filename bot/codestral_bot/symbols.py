@@ -13,6 +13,8 @@ import posixpath
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from collections.abc import Sequence
 
 from codestral_bot.records import SourceFile
@@ -79,7 +81,7 @@ class Imported:
 class FileSymbols:
     path: str
     language: str
-    definitions: dict[str, Definition]
+    definitions: Mapping[str, Definition]
     imports: tuple[Imported, ...] = ()
     # alias → attribute names the file reads from it (``util.slugify`` → {'util': {'slugify'}})
     attributes: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
@@ -243,11 +245,14 @@ def _nested_imports(text: str) -> list[ast.stmt]:
 
 def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tuple[str, ...]]) -> FileSymbols:
     """``resolve(module, level, from_path)`` → candidate repository paths of a module."""
-    tree = ast.parse(text, filename=path)
-    lines = text.splitlines()
-    definitions: dict[str, Definition] = {}
+    from codestral_bot.stubs import python_block
+
+    # the stub finder's tree of the same text when it has one (not remembered: the repository's
+    # other files would push out the trees the fills are checked against)
+    tree = python_block.remembered(text) or python_block.parse(text, path)
     imports: list[Imported] = []
     import_lines: set[int] = set()
+    others: list[ast.stmt] = []
     for node in [*_top_level(tree), *_nested_imports(text)]:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             import_lines.update(range(node.lineno - 1, (node.end_lineno or node.lineno)))
@@ -261,12 +266,46 @@ def python_symbols(path: str, text: str, resolve: Callable[[str, int, str], tupl
         elif isinstance(node, ast.ImportFrom):
             imports += _from_import(node, path, resolve)
         else:
-            found = _definition(path, lines, node)
-            if found is not None and found.name not in definitions:
-                definitions[found.name] = found
+            others.append(node)
     modules = {i.local.split('.')[0] for i in imports if i.name is None} | {i.local for i in imports}
-    return FileSymbols(path, 'python', definitions, tuple(imports), attribute_uses(text, modules),
-                       frozenset(import_lines))
+    return FileSymbols(path, 'python', _Definitions(lambda: _python_definitions(path, text, others)),
+                       tuple(imports), attribute_uses(text, modules), frozenset(import_lines))
+
+
+def _python_definitions(path: str, text: str, nodes: list[ast.stmt]) -> dict[str, Definition]:
+    lines = text.splitlines()
+    definitions: dict[str, Definition] = {}
+    for node in nodes:
+        found = _definition(path, lines, node)
+        if found is not None and found.name not in definitions:
+            definitions[found.name] = found
+    return definitions
+
+
+class _Definitions(Mapping[str, Definition]):
+    """A file's definitions, rendered the first time they are asked for: the stub's own file is
+    indexed for its imports, and rendering 120,000 functions of a 5 MB file costs half a second."""
+
+    def __init__(self, build: Callable[[], dict[str, Definition]]) -> None:
+        self._build: Callable[[], dict[str, Definition]] | None = build
+        self._found: dict[str, Definition] = {}
+
+    def _all(self) -> dict[str, Definition]:
+        if self._build is not None:
+            self._found, self._build = self._build(), None
+        return self._found
+
+    def __getitem__(self, name: str) -> Definition:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 def _from_import(node: ast.ImportFrom, path: str,

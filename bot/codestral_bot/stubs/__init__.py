@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
+from collections.abc import Callable
 from types import ModuleType
 
 from codestral_bot.records import FileChange
@@ -43,18 +44,20 @@ def _module(language: str) -> ModuleType:
 
 
 def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
-               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+               bare_pass_is_stub: bool = False, grep: Grep | None = None,
+               wanted: Callable[[int, int], bool] | None = None) -> list[Stub]:
     """Every stub of the file; candidates the finder turned down go to ``skipped`` (when given).
 
-    ``bare_pass_is_stub`` and ``grep`` (the repository look-up of ``stubs.contracts``) are
-    Python's options; the other languages do not take them."""
+    ``bare_pass_is_stub``, ``grep`` (the repository look-up of ``stubs.contracts``) and ``wanted``
+    (which line ranges can matter) are Python's options; the other languages do not take them."""
     language = language_of(path)
     if language is None:
         return []
     if language == 'python':
         from codestral_bot.stubs import python
 
-        return python.find_stubs(path, text, skipped, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+        return python.find_stubs(path, text, skipped, bare_pass_is_stub=bare_pass_is_stub, grep=grep,
+                                 wanted=wanted)
     stubs: list[Stub] = _module(language).find_stubs(path, text, skipped)
     return stubs
 

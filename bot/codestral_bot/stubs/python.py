@@ -23,10 +23,12 @@ import io
 import re
 import tokenize
 import dataclasses
+from collections.abc import Callable
 from collections.abc import Iterator
 
 from codestral_bot.records import Skipped
 from codestral_bot.records import Stub
+from codestral_bot.stubs import python_block
 from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.contracts import Grep
@@ -40,6 +42,7 @@ __all__ = ['find_stubs', 'syntax_problem']
 
 _LINE = re.compile(r'[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$')
 _FuncDef = ast.FunctionDef | ast.AsyncFunctionDef
+_Defs = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Lines:
@@ -96,51 +99,64 @@ class _Verdict:
 
 class _Finder:
     def __init__(self, path: str, text: str, tree: ast.Module, *, bare_pass_is_stub: bool,
-                 grep: Grep | None) -> None:
+                 grep: Grep | None, module: ModuleFacts | None = None,
+                 wanted: Callable[[int, int], bool] | None = None) -> None:
         self.path = path
+        self.wanted = wanted
         self.lines = _Lines(text)
         self.tree = tree
-        self.module = ModuleFacts(tree)
+        self.module = ModuleFacts(tree) if module is None else module
         self.hierarchy = Hierarchy(self.module, grep)
         self.bare_pass_is_stub = bare_pass_is_stub
         self.grep = grep
         self.skipped: list[Skipped] = []
-        self._comments: dict[int, str] | None = None
+        self._comments: dict[tuple[int, int], dict[int, str]] = {}
 
-    def comments(self) -> dict[int, str]:
-        """Line → comment token text (never a string), computed once on demand."""
-        if self._comments is None:
+    def comments(self, first: int, last: int) -> dict[int, str]:
+        """Line → comment token text (never a string) of lines ``first``..``last``, where ``first``
+        starts a statement (a ``def``): tokenizing from there finds the comments a whole-file
+        pass finds (no string or bracket is open at a statement's start), and the file is not
+        tokenized for every candidate."""
+        key = (first, last)
+        if key not in self._comments:
             found: dict[int, str] = {}
-            tokens = tokenize.generate_tokens(io.StringIO(self.lines.text).readline)
+            region = ''.join(self.lines.lines[first - 1:last])
+            tokens = tokenize.generate_tokens(io.StringIO(region).readline)
             try:
                 for tok in tokens:
                     if tok.type == tokenize.COMMENT:
-                        found[tok.start[0]] = tok.string
+                        found[tok.start[0] + first - 1] = tok.string
             except (tokenize.TokenError, SyntaxError):
                 pass
-            self._comments = found
-        return self._comments
+            self._comments[key] = found
+        return self._comments[key]
 
-    def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None) -> Iterator[Stub]:
-        for node in body:
+    def walk(self, body: list[ast.stmt], scope: str, cls: ClassFacts | None,
+             limit: int = 1 << 62) -> Iterator[Stub]:
+        """``limit``: the last line the statements of ``body`` (and the comment lines after the
+        last of them) can reach."""
+        for i, node in enumerate(body):
+            reach = _first_line(body[i + 1]) - 1 if i + 1 < len(body) else limit
+            if self.wanted is not None and isinstance(node, _Defs) and not self.wanted(_first_line(node), reach):
+                continue  # nothing of it can be part of the change
             if isinstance(node, ast.ClassDef):
-                yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node))
+                yield from self.walk(node.body, f'{scope}{node.name}.', self.module.describe(node), reach)
             elif isinstance(node, _FuncDef):
                 stub = self.stub_of(node, f'{scope}{node.name}', cls)
                 if stub is not None:
                     yield stub
-                yield from self.walk(node.body, f'{scope}{node.name}.', None)
+                yield from self.walk(node.body, f'{scope}{node.name}.', None, reach)
             elif isinstance(node, ast.If) and _type_checking(node.test) is not None:
                 # declarations for the type checker only: walk just the branch that runs
                 runs = node.orelse if _type_checking(node.test) else node.body
-                yield from self.walk(runs, scope, cls)
+                yield from self.walk(runs, scope, cls, reach)
             else:
                 for field in ('body', 'orelse', 'finalbody', 'handlers'):
                     inner = getattr(node, field, None)
                     if isinstance(inner, list):
                         yield from self.walk(
                             [s for s in inner if isinstance(s, ast.stmt | ast.excepthandler)],  # type: ignore[misc]
-                            scope, cls)
+                            scope, cls, reach)
 
     def stub_of(self, node: _FuncDef, name: str, cls: ClassFacts | None) -> Stub | None:
         shape = rules.shape_of(node)
@@ -161,7 +177,7 @@ class _Finder:
 
     def body_comments(self, node: _FuncDef, shape: rules.Shape) -> list[str]:
         last = self.trailing_comment_end(node, shape)
-        comments = self.comments()
+        comments = self.comments(node.lineno, last)
         return [comments[n] for n in range(node.lineno, last + 1) if n in comments]
 
     def trailing_comment_end(self, node: _FuncDef, shape: rules.Shape) -> int:
@@ -397,9 +413,15 @@ class _Finder:
         )
 
 
+def _first_line(node: ast.AST) -> int:
+    """A statement's first line, its decorators included."""
+    decorators = getattr(node, 'decorator_list', None)
+    return decorators[0].lineno if decorators else node.lineno  # type: ignore[attr-defined]
+
+
 def _parse(path: str, text: str) -> ast.Module:
     try:
-        return ast.parse(text, filename=path)
+        return python_block.parse_remembered(text, path)
     except SyntaxError as e:
         raise ParseFailure(f'{path}:{e.lineno or 0}: syntax error: {e.msg}') from None
     except ValueError as e:  # e.g. NUL bytes
@@ -407,28 +429,52 @@ def _parse(path: str, text: str) -> ast.Module:
 
 
 def find_stubs(path: str, text: str, skipped: list[Skipped] | None = None, *,
-               bare_pass_is_stub: bool = False, grep: Grep | None = None) -> list[Stub]:
+               bare_pass_is_stub: bool = False, grep: Grep | None = None,
+               wanted: Callable[[int, int], bool] | None = None) -> list[Stub]:
     """The stubs of one file; candidates turned down go to ``skipped`` with their reason.
 
     ``grep`` (``contracts.git_grep``) lets a ``raise NotImplementedError`` that a subclass elsewhere
     in the repository overrides count as a contract; without it only this file is looked at.
+    ``wanted(first, last)``: whether a function or class spanning those lines (decorators and the
+    comment lines after it included) can matter; the others are not looked at (a change to a
+    big file touches a few of its functions).
     """
     if path.endswith('.pyi'):
         return []
     tree = _parse(path, text)
-    finder = _Finder(path, text, tree, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+    finder = _Finder(path, text, tree, bare_pass_is_stub=bare_pass_is_stub, grep=grep, wanted=wanted)
     stubs = list(finder.walk(tree.body, '', None))
     if skipped is not None:
         skipped.extend(finder.skipped)
     return stubs
 
 
-def syntax_problem(path: str, text: str, start: int, end: int) -> str | None:
-    """Why the filled file is not valid Python (start/end are unused: ``ast`` checks the whole file)."""
+def syntax_problem(path: str, text: str, start: int, end: int, lines_before: int = 0) -> str | None:
+    """Why the filled file is not valid Python (start/end are unused: ``ast`` checks the whole
+    text). ``text`` may be the one top-level block of the file that holds the fill
+    (``python_block``), ``lines_before`` lines into the file."""
     try:
-        ast.parse(text, filename=path)
+        python_block.parse(text, filename=path)
     except SyntaxError as e:
-        return f'the filled file does not parse: line {e.lineno}: {e.msg}'
+        line = e.lineno + lines_before if e.lineno is not None else None
+        return f'the filled file does not parse: line {line}: {e.msg}'
     except ValueError as e:
         return f'the filled file does not parse: {e}'
     return None
+
+
+def still_a_stub_in_block(path: str, block: python_block.Block, name: str, start: int) -> bool:
+    """``find_stubs(path, filled file, bare_pass_is_stub=True)`` holds ``name`` at ``start``,
+    looking only at the filled block: the file-wide facts (imports, classes) come from the tree
+    before the fill with the block's statement swapped for the filled one, as a whole-file pass
+    would see them."""
+    if path.endswith('.pyi'):
+        return False
+    try:
+        tree = python_block.parse(block.new, path)  # not remembered: the file's trees stay
+    except (SyntaxError, ValueError):
+        return False
+    body = [*block.tree.body[:block.index], *tree.body, *block.tree.body[block.index + 1:]]
+    module = ModuleFacts(ast.Module(body=body, type_ignores=[]))
+    finder = _Finder(path, block.new, tree, bare_pass_is_stub=True, grep=None, module=module)
+    return any(s.name == name and s.start + block.start == start for s in finder.walk(tree.body, '', None))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
+from collections import deque
+from collections.abc import Iterator
 
 from codestral_bot.stubs import python_rules as rules
 from codestral_bot.stubs.contracts import Grep
@@ -41,21 +44,39 @@ class ModuleFacts:
     """File-wide facts: where ``Protocol`` comes from, which classes extend which."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.typing_names = self._typing_protocol_names(tree)
-        self.classes: dict[str, list[ast.ClassDef]] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef):
-                self.classes.setdefault(node.name, []).append(node)
-        self.interfaces = self._interface_names()
+        self.tree = tree
         self.tree_body = tree.body
 
+    # Each fact is gathered the first time a candidate needs it: a file of functions only never
+    # needs its classes, and walking 5 MB of statements takes a good part of a second.
+
+    @functools.cached_property
+    def _statements(self) -> list[ast.AST]:
+        return list(_statements(self.tree))
+
+    @functools.cached_property
+    def typing_names(self) -> set[str]:
+        return self._typing_protocol_names(self._statements)
+
+    @functools.cached_property
+    def classes(self) -> dict[str, list[ast.ClassDef]]:
+        classes: dict[str, list[ast.ClassDef]] = {}
+        for node in self._statements:
+            if isinstance(node, ast.ClassDef):
+                classes.setdefault(node.name, []).append(node)
+        return classes
+
+    @functools.cached_property
+    def interfaces(self) -> set[str]:
+        return self._interface_names()
+
     @staticmethod
-    def _typing_protocol_names(tree: ast.Module) -> set[str]:
+    def _typing_protocol_names(statements: list[ast.AST]) -> set[str]:
         """Local names of ``typing.Protocol``: ``Protocol`` unless it comes from asyncio, Twisted or
         a ``protocol`` module or the file defines its own (libraries re-export typing's from compat
         modules), plus aliases (``from typing import Protocol as TypingProtocol``)."""
         names = {'Protocol'}
-        for node in ast.walk(tree):
+        for node in statements:
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if alias.name != 'Protocol':
@@ -130,6 +151,23 @@ class ModuleFacts:
 
     def local_functions(self) -> set[str]:
         return {n.name for n in self.tree_body if isinstance(n, FuncDef)}
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """``ast.walk``'s nodes in its order (breadth first, fields in order), but only statements and
+    the ``except``/``case`` clauses holding them: classes and imports are never inside an
+    expression, and skipping expressions is most of the nodes of a big file."""
+    todo: deque[ast.AST] = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                todo.extend(v for v in value if isinstance(v, _BLOCKS))
+        yield node
 
 
 def _defines(stmt: ast.stmt, name: str) -> bool:
