@@ -89,7 +89,7 @@ def _indent(line: str) -> int:
 
 def _scope_headers(lines: list[str], upto: int) -> list[int]:
     """Indexes of the lines that open the scopes around line ``upto`` (class, outer function)."""
-    found = []
+    found: list[int] = []
     level = _indent(lines[upto]) if upto < len(lines) else 0
     if level == 0:
         return found  # nothing is shallower (and the walk up would cross the whole file)
