@@ -1,7 +1,8 @@
 """Replay repositories' history as the hook would meet it, and score the stubs found.
 
+    python benchmarks/replay_history.py --rescore DETECTIONS [DETECTIONS ...] --labels LABELS
     python benchmarks/replay_history.py GITDIR [GITDIR ...] [--commits 500] [--jobs 1] [--minutes M]
-                                        [--out detections.tsv] [--labels benchmarks/history_labels.tsv]
+                                        [--skip 0] [--out detections.tsv] [--labels benchmarks/history_labels.tsv]
                                         [--include-tests]
 
 GITDIR is a git directory (a bare mirror from the search tool's ``fetch`` works) or a clone. For
@@ -21,7 +22,8 @@ whole effect is seen (the default config is what the hook runs with).
 With ``--labels`` (rows ``repo  commit  path  name  label  reason``, label ``stub`` or
 ``not-stub``, written by reading the code at that commit), it prints per language the commits
 replayed, detections, precision, and false detections per 1,000 commits; an unlabelled detection
-is listed so it can be labelled.
+is listed so it can be labelled. ``--rescore`` scores the files earlier ``--out`` runs wrote
+(several runs add up: ``--skip`` extends a replay further back) against the labels as they are now.
 """
 from __future__ import annotations
 
@@ -111,14 +113,15 @@ class Replay:
         self.removed: collections.Counter[str] = collections.Counter()
         self.rows: list[dict[str, str]] = []
 
-    def run(self, commits: int, timeout: float, deadline: float, include_tests: bool) -> Replay:
+    def run(self, commits: int, skip: int, timeout: float, deadline: float, include_tests: bool) -> Replay:
         with tempfile.TemporaryDirectory(prefix='replay-') as tmp:
             work = Path(tmp) / 'work'
             subprocess.run(['git', 'clone', '-q', '--no-checkout', '--shared', str(self.repo), str(work)],
                            check=True)
             (work / '.git' / 'info' / 'exclude').write_text('.codestral-bot.toml\n')
             self.language = _main_language(work)
-            listed = _git(work, 'rev-list', '--no-merges', f'--max-count={commits}', 'HEAD').split()
+            listed = _git(work, 'rev-list', '--no-merges', f'--skip={skip}', f'--max-count={commits}',
+                          'HEAD').split()
             for commit in listed:  # newest first, so a deadline keeps the most recent history
                 if time.monotonic() > deadline:
                     self.counts['stopped at the deadline'] += 1
@@ -177,7 +180,8 @@ def _score(replays: list[Replay], labels: dict[tuple[str, str, str, str], str]) 
     repos: dict[str, list[str]] = collections.defaultdict(list)
     for replay in replays:
         per[replay.language]['commits'] += replay.counts['commits']
-        repos[replay.language].append(replay.name)
+        if replay.name not in repos[replay.language]:
+            repos[replay.language].append(replay.name)
         for row in replay.rows:
             verdict = labels.get((row['repo'], row['commit'], row['path'], row['name'])) or 'unlabelled'
             per[replay.language][verdict] += 1
@@ -198,19 +202,41 @@ def _score(replays: list[Replay], labels: dict[tuple[str, str, str, str], str]) 
         print(f'\nfalse detections per 1,000 commits: {1000 * false / commits:.2f} ({false} in {commits:,} commits)')
 
 
-def _write(rows: list[dict[str, str]], path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + '.tmp')
-    with tmp.open('w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=_FIELDS, delimiter='\t', lineterminator='\n')
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(path)
+def _write(replays: list[Replay], path: Path) -> None:
+    """Detections to ``path``; beside it ``<path>.commits`` says how many commits each repository had."""
+    for target, fields, rows in (
+            (path, _FIELDS, [row for replay in replays for row in replay.rows]),
+            (Path(f'{path}.commits'), ['repo', 'language', 'commits'],
+             [{'repo': r.name, 'language': r.language, 'commits': str(r.counts['commits'])} for r in replays])):
+        tmp = Path(f'{target}.tmp')
+        with tmp.open('w', newline='') as f:
+            writer = csv.DictWriter(f, fieldnames=fields, delimiter='\t', lineterminator='\n')
+            writer.writeheader()
+            writer.writerows(rows)
+        tmp.replace(target)
+
+
+def _read(path: Path) -> list[Replay]:
+    """Replays written by ``--out`` (detections and their ``.commits``), to score again without replaying."""
+    replays: dict[str, Replay] = {}
+    with Path(f'{path}.commits').open(newline='') as f:
+        for row in csv.DictReader(f, delimiter='\t'):
+            replay = replays[row['repo']] = Replay(path)
+            replay.name, replay.language = row['repo'], row['language']
+            replay.counts['commits'] = int(row['commits'])
+    with path.open(newline='') as f:
+        for row in csv.DictReader(f, delimiter='\t'):
+            replays[row['repo']].rows.append(row)
+    return list(replays.values())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('repos', nargs='+', type=Path)
+    parser.add_argument('repos', nargs='*', type=Path)
+    parser.add_argument('--rescore', nargs='+', type=Path, default=[], metavar='DETECTIONS',
+                        help='score detections written by earlier --out runs (added together) instead of replaying')
     parser.add_argument('--commits', type=int, default=500, help='newest non-merge commits per repository')
+    parser.add_argument('--skip', type=int, default=0, help='leave out this many newest (to extend a replay)')
     parser.add_argument('--timeout', type=float, default=120, help='seconds per commit')
     parser.add_argument('--jobs', type=int, default=1, help='repositories replayed at once')
     parser.add_argument('--minutes', type=float, default=0, help='stop replaying after this long (0: never)')
@@ -219,16 +245,21 @@ def main() -> int:
     parser.add_argument('--out', type=Path, help='write every detection here (TSV)')
     parser.add_argument('--labels', type=Path, help='score against these labels (TSV)')
     args = parser.parse_args()
+    if args.rescore:
+        _score([replay for path in args.rescore for replay in _read(path)],
+               _labels(args.labels) if args.labels else {})
+        return 0
+    if not args.repos:
+        parser.error('name a git directory to replay, or --rescore')
     started = time.monotonic()
     deadline = started + args.minutes * 60 if args.minutes else float('inf')
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        replays = list(pool.map(lambda repo: Replay(repo).run(args.commits, args.timeout, deadline,
+        replays = list(pool.map(lambda repo: Replay(repo).run(args.commits, args.skip, args.timeout, deadline,
                                                               args.include_tests), args.repos))
-    rows = [row for replay in replays for row in replay.rows]
     total = sum(replay.counts['commits'] for replay in replays)
     print(f'{total} commits replayed in {time.monotonic() - started:.0f} s', file=sys.stderr)
     if args.out:
-        _write(rows, args.out)
+        _write(replays, args.out)
     if args.labels:
         _score(replays, _labels(args.labels) if args.labels.exists() else {})
     return 0
