@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 _ROOT = Path(__file__).resolve().parent.parent
 _LANGUAGES = {'.py': 'Python', '.pyw': 'Python', '.js': 'TS/JS', '.mjs': 'TS/JS', '.cjs': 'TS/JS',
@@ -79,7 +80,7 @@ def _touches_code(work: Path, commit: str) -> bool:
     return any(name.endswith(_SUFFIXES) for name in names)
 
 
-def _review(work: Path, commit: str, timeout: float, include_tests: bool) -> dict[str, object] | None:
+def _review(work: Path, commit: str, timeout: float, include_tests: bool) -> dict[str, Any] | None:
     _git(work, 'checkout', '-q', '-f', '--detach', commit)
     _git(work, 'clean', '-q', '-f', '-d', '-x')
     config = work / '.codestral-bot.toml'
@@ -95,7 +96,7 @@ def _review(work: Path, commit: str, timeout: float, include_tests: bool) -> dic
     if not proc.stdout.strip():
         return {}  # older bots printed nothing when nothing could be a stub
     try:
-        doc: dict[str, object] = json.loads(proc.stdout)
+        doc: dict[str, Any] = json.loads(proc.stdout)
     except json.JSONDecodeError:
         print(f'{commit[:12]}: not JSON (exit {proc.returncode}): {proc.stderr.strip()[:200]}', file=sys.stderr)
         return None
@@ -147,11 +148,11 @@ class Replay:
         if doc is None:
             self.counts['errors'] += 1
             return
-        self.counts['unparsed'] += len(doc.get('unparsed', []) or [])  # type: ignore[arg-type]
-        for skipped in doc.get('skipped', []) or []:  # type: ignore[union-attr]
+        self.counts['unparsed'] += len(doc.get('unparsed', []) or [])
+        for skipped in doc.get('skipped', []) or []:
             what = 'files' if not skipped.get('name') else 'stubs'
             self.removed[f'{skipped["reason"].split(" (")[0]} ({what})'] += 1
-        for stub in doc.get('stubs', []) or []:  # type: ignore[union-attr]
+        for stub in doc.get('stubs', []) or []:
             if include_tests and _is_test_code(stub['path']):
                 self.removed['test code (stubs)'] += 1
                 continue
@@ -164,7 +165,8 @@ class Replay:
 
 
 def _is_test_code(path: str) -> bool:
-    sys.path.insert(0, str(_ROOT / 'bot'))
+    if str(_ROOT / 'bot') not in sys.path:
+        sys.path.insert(0, str(_ROOT / 'bot'))  # this checkout's conventions, as the reviews use
     from codestral_bot.testpaths import DEFAULT_TEST_GLOBS, reason_if_test_code
     return reason_if_test_code(path, DEFAULT_TEST_GLOBS) is not None
 
