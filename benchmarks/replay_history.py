@@ -144,9 +144,10 @@ class Replay:
         try:
             doc = _review(work, commit, timeout, include_tests)
         except subprocess.CalledProcessError:
-            doc = None  # a blob the mirror lacks
-        if doc is None:
+            doc = None  # a blob the mirror lacks (fetch snapshots leave out the largest files)
+        if doc is None:  # not replayed: left out of the commits the rates are per
             self.counts['errors'] += 1
+            self.counts['commits'] -= 1
             return
         self.counts['unparsed'] += len(doc.get('unparsed', []) or [])
         for skipped in doc.get('skipped', []) or []:
