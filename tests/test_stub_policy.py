@@ -129,6 +129,20 @@ def test_test_conventions(path: str, reason: str | None) -> None:
 # ---------------------------------------------------------------- already a stub in the base revision
 
 
+def test_a_stub_moved_to_another_file_is_not_this_changes(repo: Any) -> None:
+    # serde e61261e: an error type used only by doc tests moved unchanged to a new file
+    old = 'def helper():\n    return 1\n\n\ndef total(items):\n    raise NotImplementedError\n'
+    write(repo, 'cart.py', old)
+    commit_all(repo, 'old stub')
+    repo.index.remove(['cart.py'], working_tree=True)
+    _stage(repo, {'cart.py': 'def helper():\n    return 1\n',
+                  'totals.py': 'def total(items):\n    raise NotImplementedError\n\n\n'
+                               'def count(items):\n    raise NotImplementedError\n'})
+    doc = _json(repo)
+    assert [s['name'] for s in doc['stubs']] == ['count']
+    assert doc['skipped'] == [{'path': 'totals.py', 'line': 2, 'name': 'total', 'reason': policy.MOVED}]
+
+
 def test_a_stub_the_base_revision_had_is_not_this_changes(repo: Any) -> None:
     write(repo, 'cart.py', 'def total(items):\n    # kept for the plugins\n    raise NotImplementedError\n')
     commit_all(repo, 'old stub')

@@ -370,3 +370,14 @@ def test_git_grep_is_bounded_per_run(tmp_path: Path) -> None:
     assert [p for p, _ in git_grep(tmp_path)('Store')] == ['a.py']
     assert git_grep(tmp_path, max_calls=0)('Store') == ()
     assert git_grep(tmp_path)('not an identifier!') == ()
+
+
+def test_a_documented_ellipsis_returning_none_is_a_no_op_but_a_typed_one_is_a_stub() -> None:
+    # click d8e987e: `_NamedTextIOWrapper.close` keeps a buffer another object owns open
+    text = ('import io\n\n\nclass Wrapper(io.TextIOWrapper):\n    def close(self) -> None:\n'
+            '        """Do not close the buffer: its owner does."""\n        ...\n\n\n'
+            'def area(r: float) -> float:\n    """Circle area."""\n    ...\n')
+    skipped: list[Skipped] = []
+    assert [s.name for s in find_stubs('m.py', text, skipped)] == ['area']
+    assert [(k.name, k.reason) for k in skipped] == [
+        ('Wrapper.close', 'docstring over `...` in a function returning None: a documented no-op')]

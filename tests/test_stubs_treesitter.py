@@ -586,3 +586,13 @@ def test_words_about_the_class_do_not_make_a_method_intentional() -> None:
     stubs, skipped = _verdicts('items.js', text)
     assert list(stubs) == ['Items.view']
     assert 'always throws' in skipped['Items.push'].lower()
+
+
+def test_a_bare_todo_doc_comment_over_a_finished_body_asks_for_docs_not_code() -> None:
+    # ripgrep efd9cfb: `/// TODO` is the missing doc comment of a finished accessor
+    from codestral_bot.stubs import find_stubs
+
+    text = ('pub struct S { buffer: u8 }\n\nimpl S {\n    /// TODO\n    pub fn buffer(&self) -> u8 {\n'
+            '        self.buffer\n    }\n\n    // TODO: implement\n    pub fn other(&self) -> u8 {\n'
+            '        self.buffer\n    }\n}\n')
+    assert [s.name for s in find_stubs('sink.rs', text, [])] == ['S.other']

@@ -113,6 +113,7 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
     """
     survey = Survey() if survey is None else survey
     find = functools.partial(stub_stage.find_stubs, bare_pass_is_stub=bare_pass_is_stub, grep=grep)
+    removed = _removed_lines(changes)
     targets = []
     for change in changes:
         if not _wanted(change, languages, include, exclude):
@@ -122,9 +123,30 @@ def find_targets(changes: Sequence[FileChange], read: Callable[[str], SourceFile
             survey.skipped.append(Skipped(change.path, 0, '', reason))
             continue
         target = _target(change, read, find, base, survey, bool(test_globs))
+        target = _not_moved(target, removed, survey.skipped) if target is not None and removed else target
         if target is not None:
             targets.append(target)
     return targets
+
+
+def _removed_lines(changes: Sequence[FileChange]) -> frozenset[str]:
+    return frozenset(line.strip() for change in changes for lines in change.removed.values()
+                     for line in lines if line.strip())
+
+
+def _not_moved(target: Target, removed: frozenset[str], skipped: list[Skipped]) -> Target | None:
+    """A stub whose every line, header to body, the same change removed elsewhere was moved (to
+    another file, or out of a string), not written: it was a stub before this change."""
+    lines = target.source.text.split('\n')
+    kept = []
+    for stub in target.stubs:
+        header = policy.header_line(stub, lines)
+        own = [line.strip() for line in lines[header - 1:stub.end_line] if line.strip()]
+        if own and all(line in removed for line in own):
+            skipped.append(Skipped(stub.path, stub.start_line, stub.name, policy.MOVED))
+        else:
+            kept.append(stub)
+    return dataclasses.replace(target, stubs=tuple(kept)) if kept else None
 
 
 def _target(change: FileChange, read: Callable[[str], SourceFile], find: Callable[..., list[Stub]],

@@ -31,6 +31,7 @@ __all__ = [
 
 IGNORED = 'codestral-bot: ignore'
 ALREADY_A_STUB = 'already a stub in the base revision'
+MOVED = 'moved, not written: the same change removed these lines elsewhere'
 # Words saying a body is empty on purpose, in a comment, docstring or message (issue 17: 82 false
 # detections in commit history carried one). `unreachable!()` is Rust's macro, not the word.
 _INTENT = re.compile(

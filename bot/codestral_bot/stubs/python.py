@@ -231,6 +231,9 @@ class _Finder:
         if shape.kind == 'ellipsis':
             if _DOCS_PATH.search(self.path):
                 return _Verdict(None, 'documentation example: the signature and docstring are the point')
+            if shape.doc is not None and _returns_none(node):
+                # `def close(self) -> None: """Keep the buffer open.""" ...`: a documented no-op
+                return _Verdict(None, 'docstring over `...` in a function returning None: a documented no-op')
             contract = self.contract(node, cls, prose, message)
             return _Verdict(None, contract) if contract else _Verdict('ellipsis', '`...` body outside a typing construct')
         return self.empty_verdict(node, shape, cls, prose)
@@ -478,3 +481,7 @@ def still_a_stub_in_block(path: str, block: python_block.Block, name: str, start
     module = ModuleFacts(ast.Module(body=body, type_ignores=[]))
     finder = _Finder(path, block.new, tree, bare_pass_is_stub=True, grep=None, module=module)
     return any(s.name == name and s.start + block.start == start for s in finder.walk(tree.body, '', None))
+
+
+def _returns_none(node: _FuncDef) -> bool:
+    return isinstance(node.returns, ast.Constant) and node.returns.value is None

@@ -238,7 +238,20 @@ def _todo_beside(function: Node, body: Node, rules: Rules) -> str | None:
         return after
     above = leading_comments(function, rules)
     # Only the comment nearest the function: a TODO in an earlier paragraph is about something else.
-    return todo_line(text_of(above[-1])) if above else None
+    if not above:
+        return None
+    todo = todo_line(text_of(above[-1]))
+    if todo is not None and _is_doc_comment(above[-1]) and _bare(todo):
+        return None  # `/// TODO` as the doc comment of a finished accessor: the docs are missing, not the code
+    return todo
+
+
+def _is_doc_comment(comment: Node) -> bool:
+    return text_of(comment).lstrip().startswith(('///', '//!', '/**'))
+
+
+def _bare(todo: str) -> bool:
+    return todo.strip(' \t.:;!-*/').upper() in ('TODO', 'FIXME', 'XXX')
 
 
 def _own_line(comment: Node) -> bool:
