@@ -26,6 +26,8 @@ __all__ = ['FimRequest', 'build_request', 'comment_lines']
 _IMPORT = re.compile(
     r'^(import\s|from\s\S+\s+import\s|package\s|use\s|#include|using\s|const\s+\w+\s*=\s*require\()'
 )
+# The first import must come within this many lines (after a licence header, a docstring).
+_IMPORTS_WITHIN = 500
 _HEADER_SHARE = 0.25  # at most this share of the prefix budget goes to the kept import block
 
 
@@ -74,6 +76,8 @@ def _import_block(lines: list[str]) -> list[str]:
     block: list[str] = []
     last_import = -1
     for i, line in enumerate(lines):
+        if last_import < 0 and i >= _IMPORTS_WITHIN:
+            break  # no import near the top: the file has no import block (and a 5 MB prefix is not scanned)
         stripped = line.strip()
         if _IMPORT.match(line):
             last_import = i
