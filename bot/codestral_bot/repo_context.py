@@ -42,6 +42,8 @@ from codestral_bot.tokens import estimate_tokens
 
 __all__ = ['RepoContext', 'Selection', 'for_pull_request', 'render']
 
+_PY_IMPORT = re.compile(r'^[ \t]*(?:import|from)[ \t]+[\w.]', re.MULTILINE)
+
 _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
@@ -208,7 +210,9 @@ class RepoContext:
 
     def select(self, source: SourceFile, stub: Stub, prompt_tokens: int) -> Selection:
         budget = int(prompt_tokens * self.share)
-        symbols = self.index.symbols(source.path, source.text) if budget > 0 else None
+        if budget <= 0 or (stub.language == 'python' and not _PY_IMPORT.search(source.text)):
+            return Selection()  # nothing imported, nothing to look up (and a 5 MB file is not indexed)
+        symbols = self.index.symbols(source.path, source.text)
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
