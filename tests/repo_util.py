@@ -48,3 +48,7 @@ def run_cli(args: list[str], cwd: Path | str, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], cwd=cwd, env=env or cli_env(), capture_output=True,
                           text=True, timeout=timeout)
+
+
+def root_of(repo: git.Repo) -> Path:
+    return Path(repo.working_tree_dir)

@@ -31,8 +31,7 @@ from tests.fakes.openrouter import FakeOpenRouter
 from tests.fakes.openrouter import insufficient_credits
 from tests.fakes.openrouter import rate_limited
 from tests.repo_util import cli_env
-from tests.repo_util import commit_all
-from tests.repo_util import make_repo
+from tests.repo_util import root_of
 from tests.repo_util import run_cli
 from tests.repo_util import write
 
@@ -71,17 +70,6 @@ def openrouter() -> Iterator[KeyedOpenRouter]:
     with KeyedOpenRouter(api_key=OR_KEY) as fake:
         yield fake
 
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Any:
-    repo = make_repo(tmp_path / 'repo')
-    write(repo, 'README.md', 'hello\n')
-    commit_all(repo, 'init')
-    return repo
-
-
-def _root(repo: Any) -> Path:
-    return Path(repo.working_tree_dir)
 
 
 def _stage(repo: Any, rel: str, text: str) -> Path:
@@ -123,7 +111,7 @@ def test_review_apply_fills_a_stub_through_ollama(repo: Any, fake_ollama: FakeOl
     fake_ollama.enqueue('generate', 'return math.pi * r ** 2\n')
     fake_ollama.enqueue('chat', NO_FINDINGS)
     env = _env(tmp_path, OLLAMA_HOST=fake_ollama.url)
-    result = run_cli(['review', '--staged', '--apply', '--provider', 'ollama'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--apply', '--provider', 'ollama'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     assert path.read_text() == FILLED
     (request,) = [r for r in fake_ollama.requests if r.endpoint == 'generate']
@@ -146,7 +134,7 @@ def test_ollama_run_costs_nothing(repo: Any, fake_ollama: FakeOllama, tmp_path: 
     _stage(repo, 'geo.py', padding + STUB)
     fake_ollama.enqueue('generate', 'return math.pi * r ** 2\n')
     env = _env(tmp_path, OLLAMA_HOST=fake_ollama.url)
-    result = run_cli(['review', '--staged', '--provider', 'ollama', '--no-comments', '--json'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--provider', 'ollama', '--no-comments', '--json'], root_of(repo), env)
     assert result.returncode == 1, result.stderr  # proposed, not applied
     usage = json.loads(result.stdout)['usage']
     assert usage['requests'] == 1 and usage['prompt_tokens'] > 2000  # tokens are still counted
@@ -158,7 +146,7 @@ def test_a_model_without_insert_support_is_named_in_one_line(repo: Any, fake_oll
     _stage(repo, 'geo.py', STUB)
     env = _env(tmp_path, OLLAMA_HOST=fake_ollama.url)
     result = run_cli(['review', '--staged', '--provider', 'ollama', '--model', 'llama3', '--no-comments'],
-                     _root(repo), env)
+                     root_of(repo), env)
     _no_traceback(result)
     lines = [line for line in result.stderr.splitlines() if 'does not support' in line]
     assert len(lines) == 1, result.stderr
@@ -170,7 +158,7 @@ def test_a_model_without_insert_support_is_named_in_one_line(repo: Any, fake_oll
 def test_ollama_not_running_is_one_line(repo: Any, tmp_path: Path) -> None:
     _stage(repo, 'geo.py', STUB)
     host = f'http://127.0.0.1:{_closed_port()}'
-    result = run_cli(['review', '--staged', '--provider', 'ollama', '--no-comments'], _root(repo),
+    result = run_cli(['review', '--staged', '--provider', 'ollama', '--no-comments'], root_of(repo),
                      _env(tmp_path, OLLAMA_HOST=host))
     _no_traceback(result)
     lines = [line for line in result.stderr.splitlines() if 'not running' in line]
@@ -266,7 +254,7 @@ def _or_env(tmp_path: Path, fake: FakeOpenRouter, **extra: str) -> dict[str, str
 def test_review_comments_through_openrouter(repo: Any, openrouter: KeyedOpenRouter, tmp_path: Path) -> None:
     _stage(repo, 'app.py', APP)
     openrouter.enqueue('chat', _findings('app.py', 2, 'string concatenation in print; use an f-string'))
-    result = run_cli(['review', '--staged', '--provider', 'openrouter', '--no-fill'], _root(repo),
+    result = run_cli(['review', '--staged', '--provider', 'openrouter', '--no-fill'], root_of(repo),
                      _or_env(tmp_path, openrouter))
     _no_traceback(result)
     assert 'app.py:2: warning: string concatenation in print; use an f-string' in result.stdout, result.stderr
@@ -302,7 +290,7 @@ def test_mixing_fills_from_ollama_and_review_from_openrouter(repo: Any, fake_oll
     openrouter.enqueue('chat', _findings('geo.py', 4, 'area() takes no check that r is non-negative'))
     env = _or_env(tmp_path, openrouter, OLLAMA_HOST=fake_ollama.url)
     result = run_cli(['review', '--staged', '--apply', '--fim-provider', 'ollama', '--chat-provider', 'openrouter'],
-                     _root(repo), env)
+                     root_of(repo), env)
     _no_traceback(result)
     assert path.read_text() == FILLED, result.stderr
     assert 'geo.py:4: warning: area() takes no check that r is non-negative' in result.stdout, result.stderr
@@ -315,7 +303,7 @@ def test_mixing_fills_from_ollama_and_review_from_openrouter(repo: Any, fake_oll
 def test_fills_through_openrouter_are_refused_in_one_line(repo: Any, openrouter: KeyedOpenRouter,
                                                           tmp_path: Path) -> None:
     _stage(repo, 'geo.py', STUB)
-    result = run_cli(['review', '--staged', '--provider', 'openrouter'], _root(repo), _or_env(tmp_path, openrouter))
+    result = run_cli(['review', '--staged', '--provider', 'openrouter'], root_of(repo), _or_env(tmp_path, openrouter))
     assert result.returncode == 2
     assert result.stderr.strip() == (
         'codestral-bot: error: OpenRouter offers no fill-in-the-middle: fills need --fim-provider '
@@ -327,7 +315,7 @@ def test_fills_through_openrouter_are_refused_in_one_line(repo: Any, openrouter:
 def test_a_rejected_openrouter_key_is_never_printed(repo: Any, tmp_path: Path) -> None:
     _stage(repo, 'app.py', APP)
     with KeyedOpenRouter(api_key='the-right-key') as fake:
-        result = run_cli(['review', '--staged', '--provider', 'openrouter', '--no-fill'], _root(repo),
+        result = run_cli(['review', '--staged', '--provider', 'openrouter', '--no-fill'], root_of(repo),
                          _or_env(tmp_path, fake))
         assert fake.count('chat') == 1  # a rejected key is not retried
     _no_traceback(result)
@@ -398,7 +386,7 @@ def _status_lines(result: Any) -> dict[str, str]:
 def test_providers_lists_each_backend_and_whether_it_answers(repo: Any, fake_ollama: FakeOllama,
                                                              openrouter: KeyedOpenRouter, tmp_path: Path) -> None:
     env = _or_env(tmp_path, openrouter, OLLAMA_HOST=fake_ollama.url)
-    result = run_cli(['providers', '--fim-provider', 'ollama', '--chat-provider', 'openrouter'], _root(repo), env)
+    result = run_cli(['providers', '--fim-provider', 'ollama', '--chat-provider', 'openrouter'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     lines = _status_lines(result)
     assert set(lines) == {'mistral', 'ollama', 'openrouter'}
@@ -414,7 +402,7 @@ def test_providers_reports_problems_in_one_line_each(repo: Any, tmp_path: Path) 
     # No key for a provider whose host is the real one: nothing may leave this machine.
     port = _closed_port()
     env = _env(tmp_path, OLLAMA_HOST=f'127.0.0.1:{port}')
-    result = run_cli(['providers', '--provider', 'ollama', '--model', 'qwen2.5-coder:7b'], _root(repo), env)
+    result = run_cli(['providers', '--provider', 'ollama', '--model', 'qwen2.5-coder:7b'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     lines = _status_lines(result)
     assert lines['ollama'].endswith(f'http://127.0.0.1:{port} (OLLAMA_HOST): Ollama is not running')
@@ -427,7 +415,7 @@ def test_providers_checks_the_mistral_key_for_free(repo: Any, tmp_path: Path) ->
     with ModelsCodestral(api_key='another-key') as mistral:
         env = _env(tmp_path, CODESTRAL_API_KEY=MISTRAL_KEY, CODESTRAL_BOT_API_BASE=mistral.url,
                    OLLAMA_HOST=f'127.0.0.1:{_closed_port()}')
-        result = run_cli(['providers'], _root(repo), env)
+        result = run_cli(['providers'], root_of(repo), env)
         assert [r.path for r in mistral.requests] == ['/v1/models']
         url = mistral.url
     assert result.returncode == 0, result.stderr
@@ -439,7 +427,7 @@ def test_providers_checks_the_mistral_key_for_free(repo: Any, tmp_path: Path) ->
 def test_providers_says_when_the_model_is_not_pulled(repo: Any, tmp_path: Path) -> None:
     with FakeOllama(models={'llama3:latest': False}) as fake:
         env = _env(tmp_path, OLLAMA_HOST=fake.url)
-        result = run_cli(['providers', '--provider', 'ollama'], _root(repo), env)
+        result = run_cli(['providers', '--provider', 'ollama'], root_of(repo), env)
     assert 'running, codestral:22b not pulled (run `ollama pull codestral:22b`)' in _status_lines(result)['ollama']
 
 
@@ -448,7 +436,7 @@ def test_providers_without_a_key_endpoint_still_checks_reachability(repo: Any, f
     # The plain fake has no GET /api/v1/key (404): the check falls back to the public model list.
     env = _env(tmp_path, OPENROUTER_API_KEY='test-key', CODESTRAL_BOT_API_BASE=f'{fake_openrouter.url}/api/v1',
                OLLAMA_HOST=f'127.0.0.1:{_closed_port()}')
-    result = run_cli(['providers', '--fim-provider', 'ollama', '--chat-provider', 'openrouter'], _root(repo), env)
+    result = run_cli(['providers', '--fim-provider', 'ollama', '--chat-provider', 'openrouter'], root_of(repo), env)
     assert _status_lines(result)['openrouter'].endswith('reachable (key not verified)')
     assert [r.path for r in fake_openrouter.requests] == ['/api/v1/key', '/api/v1/models']
     assert 'authorization' not in fake_openrouter.requests[1].headers  # the key goes where it is checked only

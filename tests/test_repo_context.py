@@ -23,6 +23,7 @@ from tests.fakes.codestral import Reply
 from tests.repo_util import cli_env
 from tests.repo_util import commit_all
 from tests.repo_util import make_repo
+from tests.repo_util import root_of
 from tests.repo_util import run_cli
 from tests.repo_util import write
 
@@ -181,9 +182,6 @@ def _env(fake: FakeCodestral, tmp_path: Path) -> dict[str, str]:
                    CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
 
 
-def _root(repo) -> Path:  # type: ignore[no-untyped-def]
-    return Path(repo.working_tree_dir)
-
 
 def test_json_and_explain_list_the_snippets_and_the_round_trip_stays_exact(
         repo, fake_codestral: FakeCodestral, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -191,7 +189,7 @@ def test_json_and_explain_list_the_snippets_and_the_round_trip_stays_exact(
     write(repo, 'pkg/views.py', VIEWS)
     fake_codestral.responder = lambda body: FILLED_BODY.strip()  # a perfect model
     env = _env(fake_codestral, tmp_path)
-    result = run_cli(['review', '--json', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--json', '--no-comments'], root_of(repo), env)
     (fill,) = json.loads(result.stdout)['fills']
     assert [(c['path'], c['name'], c['kind'], c['line']) for c in fill['context']] == [
         ('pkg/util.py', 'Page', 'class', 12), ('pkg/util.py', 'slugify', 'function', 6)]
@@ -199,14 +197,14 @@ def test_json_and_explain_list_the_snippets_and_the_round_trip_stays_exact(
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert request.json['prompt'].startswith('# Path: pkg/util.py\n# class Page:\n')
 
-    explained = run_cli(['review', '--explain', '--no-comments', '--apply'], _root(repo), env)
+    explained = run_cli(['review', '--explain', '--no-comments', '--apply'], root_of(repo), env)
     assert explained.returncode == 0, explained.stderr
     lines = [line for line in explained.stderr.splitlines() if ': context: ' in line]
     assert lines == [
         f'pkg/views.py:9: make_page: context: pkg/util.py:12 Page (class, ≈{fill["context"][0]["tokens"]} tokens)',
         f'pkg/views.py:9: make_page: context: pkg/util.py:6 slugify (function, ≈{fill["context"][1]["tokens"]} tokens)',
     ]
-    assert (_root(repo) / 'pkg/views.py').read_bytes() == original.encode()  # snippets never reach the file
+    assert (root_of(repo) / 'pkg/views.py').read_bytes() == original.encode()  # snippets never reach the file
 
 
 def test_staged_review_reads_the_helpers_from_the_index(repo, fake_codestral: FakeCodestral,
@@ -215,7 +213,7 @@ def test_staged_review_reads_the_helpers_from_the_index(repo, fake_codestral: Fa
     repo.git.add('-A')
     write(repo, 'pkg/util.py', UTIL.replace('def slugify(text: str', 'def slugify(unstaged_text: str'))
     fake_codestral.responder = lambda body: FILLED_BODY.strip()
-    run_cli(['review', '--staged', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    run_cli(['review', '--staged', '--no-comments'], root_of(repo), _env(fake_codestral, tmp_path))
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert '# def slugify(text: str, *, sep: str = SEP) -> str:' in request.json['prompt']
     assert 'unstaged_text' not in request.json['prompt']
@@ -226,7 +224,7 @@ def test_context_share_zero_sends_the_file_alone(repo, fake_codestral: FakeCodes
     write(repo, 'pkg/views.py', VIEWS)
     write(repo, '.codestral-bot.toml', 'context_share = 0\n')
     fake_codestral.responder = lambda body: FILLED_BODY.strip()
-    run_cli(['review', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    run_cli(['review', '--no-comments'], root_of(repo), _env(fake_codestral, tmp_path))
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert request.json['prompt'].startswith('from __future__ import annotations\n')
 
@@ -237,12 +235,12 @@ def test_a_looping_answer_is_refused_not_trimmed_into_a_fill(repo, fake_codestra
     # the incident: one line repeated for 1.2 MB, ending in a syntax error; once the answer is cut
     # to max_tokens, what is left is the repetition, which used to become the body `x = 1`
     fake_codestral.enqueue('fim', Reply(text='x = 1\n    ' * 120_000 + 'def (', finish_reason='stop'))
-    result = run_cli(['review', '--no-comments'], _root(repo), _env(fake_codestral, tmp_path))
+    result = run_cli(['review', '--no-comments'], root_of(repo), _env(fake_codestral, tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout == ''
     assert ("pkg/views.py:9: make_page: fill rejected: degenerate answer: the line 'x = 1' repeats"
             in result.stderr)
-    assert (_root(repo) / 'pkg/views.py').read_text() == VIEWS
+    assert (root_of(repo) / 'pkg/views.py').read_text() == VIEWS
 
 
 # ---------------------------------------------------------------- the brace languages

@@ -15,6 +15,7 @@ from tests.fakes.codestral import Reply
 from tests.repo_util import cli_env
 from tests.repo_util import commit_all
 from tests.repo_util import make_repo
+from tests.repo_util import root_of
 from tests.repo_util import run_cli
 from tests.repo_util import write
 
@@ -41,18 +42,15 @@ def env(fake_codestral: FakeCodestral, tmp_path: Path) -> dict[str, str]:
     return _env(fake_codestral, cache=str(tmp_path / 'cache'))
 
 
-def _root(repo) -> Path:  # type: ignore[no-untyped-def]
-    return Path(repo.working_tree_dir)
-
 
 def test_fills_a_python_stub_and_prints_the_diff(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', 'return math.pi * r ** 2\n')
-    result = run_cli(['review'], _root(repo), env)
+    result = run_cli(['review'], root_of(repo), env)
     assert result.returncode == 1, result.stderr
     assert '+    return math.pi * r ** 2' in result.stdout
     assert '-    pass' in result.stdout
-    assert (_root(repo) / 'geo.py').read_text() == STUB  # nothing written without --apply
+    assert (root_of(repo) / 'geo.py').read_text() == STUB  # nothing written without --apply
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert request.json['prompt'].endswith('"""Circle area."""\n    ')
     assert request.json['suffix'] == '\n'
@@ -67,13 +65,13 @@ def test_apply_writes_the_fill_and_keeps_mode(repo, fake_codestral, env) -> None
     commit_all(repo)
     path.write_text(STUB + '\n\ndef perimeter(r):\n    raise NotImplementedError\n')
     fake_codestral.enqueue('fim', 'return 2 * math.pi * r')
-    result = run_cli(['review', '--apply'], _root(repo), env)
+    result = run_cli(['review', '--apply'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     assert path.read_text().endswith('def perimeter(r):\n    return 2 * math.pi * r\n')
     assert stat.S_IMODE(path.stat().st_mode) == 0o755
     # the old stub on an unchanged line is not the bot's business
     assert 'pass' in path.read_text()
-    assert (_root(repo) / 'other.py').read_text() == 'def untouched() -> int:\n    pass\n'
+    assert (root_of(repo) / 'other.py').read_text() == 'def untouched() -> int:\n    pass\n'
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 1
 
 
@@ -82,7 +80,7 @@ def test_staged_reads_the_index_not_the_working_file(repo, fake_codestral, env) 
     repo.git.add('geo.py')
     path.write_text(STUB + '\n# unstaged note\n')
     fake_codestral.enqueue('fim', 'return math.pi * r ** 2')
-    result = run_cli(['review', '--staged', '--json'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--json'], root_of(repo), env)
     doc = json.loads(result.stdout)
     assert [f['status'] for f in doc['fills']] == ['filled']
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
@@ -92,8 +90,8 @@ def test_staged_reads_the_index_not_the_working_file(repo, fake_codestral, env) 
 def test_default_mode_sees_unstaged_and_untracked_but_staged_does_not(repo, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'new.py', 'def f():\n    ...\n')
     no_key = cli_env()
-    assert 'new.py:2: f' in run_cli(['review'], _root(repo), no_key).stdout
-    assert run_cli(['review', '--staged'], _root(repo), no_key).stdout == ''
+    assert 'new.py:2: f' in run_cli(['review'], root_of(repo), no_key).stdout
+    assert run_cli(['review', '--staged'], root_of(repo), no_key).stdout == ''
 
 
 def test_base_reviews_everything_since_the_merge_base(repo, env) -> None:  # type: ignore[no-untyped-def]
@@ -102,9 +100,9 @@ def test_base_reviews_everything_since_the_merge_base(repo, env) -> None:  # typ
     commit_all(repo, 'a')
     write(repo, 'b.py', 'def b() -> int:\n    pass\n')
     commit_all(repo, 'b')
-    result = run_cli(['review', '--base', 'master' if 'master' in repo.heads else 'main'], _root(repo), cli_env())
+    result = run_cli(['review', '--base', 'master' if 'master' in repo.heads else 'main'], root_of(repo), cli_env())
     assert 'a.py:2: a' in result.stdout and 'b.py:2: b' in result.stdout
-    bad = run_cli(['review', '--base', 'nope'], _root(repo), cli_env())
+    bad = run_cli(['review', '--base', 'nope'], root_of(repo), cli_env())
     assert bad.returncode == 2
     assert bad.stderr.strip() == 'codestral-bot: error: --base nope: no such branch, tag or commit'
 
@@ -113,7 +111,7 @@ def test_works_in_an_empty_repo_and_from_a_subfolder(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / 'empty')
     write(repo, 'pkg/mod.py', 'def f():\n    raise NotImplementedError\n')
     repo.git.add('-A')
-    result = run_cli(['review', '--staged'], _root(repo) / 'pkg', cli_env())
+    result = run_cli(['review', '--staged'], root_of(repo) / 'pkg', cli_env())
     assert result.returncode == 0
     assert 'pkg/mod.py:2: f (not-implemented)' in result.stdout
     assert 'CODESTRAL_API_KEY' in result.stderr
@@ -129,7 +127,7 @@ def test_renames_deletions_binary_and_non_utf8(repo, env) -> None:  # type: igno
     write(repo, 'blob.bin', b'\x00\x01\x02')
     write(repo, 'latin.py', 'def f():\n    s = "caf\xe9"\n    pass\n'.encode('latin-1'))
     repo.git.add('-A')
-    result = run_cli(['review', '--staged'], _root(repo), cli_env())
+    result = run_cli(['review', '--staged'], root_of(repo), cli_env())
     assert 'new.py:6: added' in result.stdout
     assert 'gone.py' not in result.stdout and 'blob.bin' not in result.stdout
     assert 'latin.py: not UTF-8' in result.stderr
@@ -139,7 +137,7 @@ def test_renames_deletions_binary_and_non_utf8(repo, env) -> None:  # type: igno
 def test_crlf_file_round_trip(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     path = write(repo, 'win.py', STUB.replace('\n', '\r\n').encode())
     fake_codestral.enqueue('fim', 'if r < 0:\n        raise ValueError(r)\n    return math.pi * r ** 2')
-    result = run_cli(['review', '--apply'], _root(repo), env)
+    result = run_cli(['review', '--apply'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     expected = FILLED.replace('    return', '    if r < 0:\n        raise ValueError(r)\n    return')
     assert path.read_bytes() == expected.replace('\n', '\r\n').encode()
@@ -148,7 +146,7 @@ def test_crlf_file_round_trip(repo, fake_codestral, env) -> None:  # type: ignor
 def test_file_without_final_newline_and_bom(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     path = write(repo, 'bom.py', b'\xef\xbb\xbf' + STUB.rstrip('\n').encode())
     fake_codestral.enqueue('fim', 'return 1')
-    assert run_cli(['review', '--apply'], _root(repo), env).returncode == 0
+    assert run_cli(['review', '--apply'], root_of(repo), env).returncode == 0
     assert path.read_bytes() == b'\xef\xbb\xbf' + STUB.replace('pass\n', 'return 1').encode()
 
 
@@ -156,16 +154,16 @@ def test_patch_file_applies_with_git_apply(repo, fake_codestral, env, tmp_path: 
     write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', 'return math.pi * r ** 2')
     patch = tmp_path / 'fills.patch'
-    result = run_cli(['review', '--patch', str(patch)], _root(repo), env)
+    result = run_cli(['review', '--patch', str(patch)], root_of(repo), env)
     assert result.returncode == 1
-    subprocess.run(['git', 'apply', str(patch)], cwd=_root(repo), check=True)
-    assert (_root(repo) / 'geo.py').read_text() == FILLED
+    subprocess.run(['git', 'apply', str(patch)], cwd=root_of(repo), check=True)
+    assert (root_of(repo) / 'geo.py').read_text() == FILLED
 
 
 def test_a_fill_that_fails_validation_is_not_written(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     path = write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', 'return (math.pi * r ** 2')
-    result = run_cli(['review', '--apply'], _root(repo), env)
+    result = run_cli(['review', '--apply'], root_of(repo), env)
     assert result.returncode == 0
     assert path.read_text() == STUB
     assert 'geo.py:6: area: fill rejected: the filled file does not parse' in result.stderr
@@ -174,7 +172,7 @@ def test_a_fill_that_fails_validation_is_not_written(repo, fake_codestral, env) 
 def test_refuses_to_write_a_file_that_changed_meanwhile(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     path = write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', Reply(text='return 1', delay=1.5))
-    proc = subprocess.Popen([sys.executable, '-m', 'codestral_bot', 'review', '--apply'], cwd=_root(repo), env=env,
+    proc = subprocess.Popen([sys.executable, '-m', 'codestral_bot', 'review', '--apply'], cwd=root_of(repo), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while not fake_codestral.requests:
         import time
@@ -189,13 +187,13 @@ def test_untouched_files_stay_byte_identical(repo, fake_codestral, env) -> None:
     body = 'x = 1\r\n\tmixed = "\xe9"  \n'
     write(repo, 'geo.py', body + STUB)
     fake_codestral.enqueue('fim', 'return 0')
-    run_cli(['review', '--apply'], _root(repo), env)
-    assert (_root(repo) / 'geo.py').read_bytes().startswith(body.encode())
+    run_cli(['review', '--apply'], root_of(repo), env)
+    assert (root_of(repo) / 'geo.py').read_bytes().startswith(body.encode())
 
 
 def test_no_key_prints_the_plan_and_exits_0(repo) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
-    result = run_cli(['review'], _root(repo), cli_env())
+    result = run_cli(['review'], root_of(repo), cli_env())
     assert result.returncode == 0
     assert 'geo.py:6: area (pass): would send a FIM request (prompt ≈' in result.stdout
     assert 'export CODESTRAL_API_KEY' in result.stderr
@@ -203,14 +201,14 @@ def test_no_key_prints_the_plan_and_exits_0(repo) -> None:  # type: ignore[no-un
 
 def test_dry_run_with_a_key_sends_nothing(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
-    result = run_cli(['review', '--dry-run'], _root(repo), env)
+    result = run_cli(['review', '--dry-run'], root_of(repo), env)
     assert result.returncode == 0
     assert fake_codestral.requests == []
 
 
 def test_no_fill_skips_filling(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
-    result = run_cli(['review', '--no-fill', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--no-fill', '--no-comments'], root_of(repo), env)
     assert result.returncode == 0
     assert [r for r in fake_codestral.requests if r.endpoint == 'fim'] == []
 
@@ -218,7 +216,7 @@ def test_no_fill_skips_filling(repo, fake_codestral, env) -> None:  # type: igno
 def test_401_is_one_clear_line_and_the_key_never_shows(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     env = {**env, 'CODESTRAL_API_KEY': 'sk-secret-123'}
-    result = run_cli(['review', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--no-comments'], root_of(repo), env)
     assert result.returncode == 2
     assert result.stderr.count('the API key was rejected') == 1
     assert 'Traceback' not in result.stderr
@@ -230,7 +228,7 @@ def test_401_is_one_clear_line_and_the_key_never_shows(repo, fake_codestral, env
 def test_transient_failure_then_success(repo, fake_codestral, env, failure: Reply) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', failure, 'return math.pi * r ** 2')
-    result = run_cli(['review', '--no-comments', '--json'], _root(repo), env)
+    result = run_cli(['review', '--no-comments', '--json'], root_of(repo), env)
     doc = json.loads(result.stdout)
     assert [f['status'] for f in doc['fills']] == ['filled'], result.stderr
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 2
@@ -239,7 +237,7 @@ def test_transient_failure_then_success(repo, fake_codestral, env, failure: Repl
 def test_422_shows_the_api_message_and_is_not_retried(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
     fake_codestral.enqueue('fim', Reply.validation_error())
-    result = run_cli(['review', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--no-comments'], root_of(repo), env)
     assert 'request rejected (HTTP 422: n: Extra inputs are not permitted)' in result.stderr
     assert len(fake_codestral.requests) == 1
 
@@ -248,7 +246,7 @@ def test_timeout_is_a_failed_stub_not_a_crash(repo, fake_codestral, env) -> None
     write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     fake_codestral.enqueue('fim', Reply(hang=True), Reply(hang=True), Reply(hang=True), Reply(hang=True))
     fake_codestral.responder = lambda body: 'return 2'
-    result = run_cli(['review', '--no-comments', '--timeout', '3', '--json'], _root(repo), env)
+    result = run_cli(['review', '--no-comments', '--timeout', '3', '--json'], root_of(repo), env)
     doc = json.loads(result.stdout)
     statuses = sorted(f['status'] for f in doc['fills'])
     assert 'failed' in statuses
@@ -260,7 +258,7 @@ def test_timeout_is_a_failed_stub_not_a_crash(repo, fake_codestral, env) -> None
 def test_one_failed_stub_does_not_stop_the_others(repo, fake_codestral, env) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB + '\n\ndef two() -> int:\n    pass\n')
     fake_codestral.responder = lambda body: 'return 2' if 'def two' in body['prompt'] else 'return ('
-    result = run_cli(['review', '--no-comments', '--json'], _root(repo), env)
+    result = run_cli(['review', '--no-comments', '--json'], root_of(repo), env)
     doc = json.loads(result.stdout)
     assert sorted(f['status'] for f in doc['fills']) == ['filled', 'rejected']
 
@@ -286,7 +284,7 @@ def test_cut_stream_is_never_a_fill(repo, fake_codestral, env) -> None:  # type:
 def test_plain_http_to_a_remote_host_is_refused(repo) -> None:  # type: ignore[no-untyped-def]
     write(repo, 'geo.py', STUB)
     env = cli_env(CODESTRAL_API_KEY='sk-abc', CODESTRAL_BOT_API_BASE='http://example.invalid')
-    result = run_cli(['review'], _root(repo), env)
+    result = run_cli(['review'], root_of(repo), env)
     assert result.returncode == 2
     assert 'refusing to send the API key over plain http to example.invalid' in result.stderr
     assert 'sk-abc' not in result.stderr
@@ -317,6 +315,6 @@ def test_the_key_never_appears_in_any_output(repo, tmp_path: Path, reply: Reply)
         env = cli_env(CODESTRAL_API_KEY=secret, CODESTRAL_BOT_API_BASE=fake.url,
                       CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'c'))
         for flags in ([], ['--json'], ['-v'], ['--apply']):
-            result = run_cli(['review', '--timeout', '20', *flags], _root(repo), env)
+            result = run_cli(['review', '--timeout', '20', *flags], root_of(repo), env)
             assert secret not in result.stdout + result.stderr
             assert 'Traceback' not in result.stderr

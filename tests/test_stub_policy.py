@@ -18,7 +18,7 @@ from codestral_bot.testpaths import reason_if_test_code
 from tests.fakes.codestral import FakeCodestral
 from tests.repo_util import cli_env
 from tests.repo_util import commit_all
-from tests.repo_util import make_repo
+from tests.repo_util import root_of
 from tests.repo_util import run_cli
 from tests.repo_util import write
 
@@ -29,27 +29,16 @@ JAVA_STUB = ('public class CartTest {\n    public int total(int[] items) {\n'
              '        throw new UnsupportedOperationException("TODO");\n    }\n}\n')
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Any:
-    repo = make_repo(tmp_path / 'repo')
-    write(repo, 'README.md', 'hello\n')
-    commit_all(repo, 'init')
-    return repo
-
-
-def _root(repo: Any) -> Path:
-    return Path(repo.working_tree_dir)
-
 
 def _json(repo: Any, *args: str) -> dict[str, Any]:
-    result = run_cli(['review', '--staged', '--dry-run', '--json', '--no-comments', *args], _root(repo), cli_env())
+    result = run_cli(['review', '--staged', '--dry-run', '--json', '--no-comments', *args], root_of(repo), cli_env())
     assert result.returncode == 0, result.stderr
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
 
 
 def _explain(repo: Any, *args: str) -> list[str]:
-    result = run_cli(['review', '--staged', '--dry-run', '--explain', '--no-comments', *args], _root(repo), cli_env())
+    result = run_cli(['review', '--staged', '--dry-run', '--explain', '--no-comments', *args], root_of(repo), cli_env())
     assert result.returncode == 0, result.stderr
     return [line for line in result.stderr.splitlines() if ' — ' in line]
 
@@ -176,7 +165,7 @@ def test_base_mode_compares_with_the_merge_base_and_a_rename_with_the_old_path(r
     write(repo, 'new.py', 'def total(items):\n    # TODO: sum\n    raise NotImplementedError\n\n\n'
                           'def count(items):\n    raise NotImplementedError\n' + kept)
     commit_all(repo, 'topic')
-    result = run_cli(['review', '--base', main, '--dry-run', '--json', '--no-comments'], _root(repo), cli_env())
+    result = run_cli(['review', '--base', main, '--dry-run', '--json', '--no-comments'], root_of(repo), cli_env())
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert [(s['path'], s['name']) for s in doc['stubs']] == [('new.py', 'count')]
@@ -188,7 +177,7 @@ def test_the_default_mode_compares_with_head(repo: Any) -> None:
     write(repo, 'cart.ts', TS_STUB)
     commit_all(repo)
     write(repo, 'cart.ts', TS_STUB.replace('"not implemented"', '"Not implemented"'))
-    result = run_cli(['review', '--dry-run', '--json', '--no-comments'], _root(repo), cli_env())
+    result = run_cli(['review', '--dry-run', '--json', '--no-comments'], root_of(repo), cli_env())
     doc = json.loads(result.stdout)
     assert doc['stubs'] == []
     assert [k['reason'] for k in doc['skipped']] == ['already a stub in the base revision']
@@ -259,7 +248,7 @@ def test_explain_names_the_evidence_and_json_carries_it(repo: Any) -> None:
 
 def test_without_explain_nothing_is_explained(repo: Any) -> None:
     _stage(repo, {'tests/test_cart.py': PY_STUB, 'cart.py': PY_STUB})
-    result = run_cli(['review', '--staged', '--dry-run', '--no-comments'], _root(repo), cli_env())
+    result = run_cli(['review', '--staged', '--dry-run', '--no-comments'], root_of(repo), cli_env())
     assert ' — ' not in result.stderr
 
 
@@ -269,7 +258,7 @@ def test_without_explain_nothing_is_explained(repo: Any) -> None:
 def test_a_file_that_does_not_parse_is_named_and_counted(repo: Any) -> None:
     _stage(repo, {'web/a.ts': 'export function f(: number {\n  throw new Error("not implemented");\n}\n',
                   'b.py': 'def f(:\n    pass\n', 'cart.py': PY_STUB})
-    result = run_cli(['review', '--staged', '--dry-run', '--no-comments'], _root(repo), cli_env())
+    result = run_cli(['review', '--staged', '--dry-run', '--no-comments'], root_of(repo), cli_env())
     assert result.returncode == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith('codestral-bot: warning:')]
     assert [w.split(': ')[2] for w in warnings] == ['b.py', 'web/a.ts']
@@ -286,7 +275,7 @@ def test_the_summary_counts_unparsed_files_after_a_run(repo: Any, fake_codestral
     fake_codestral.enqueue('fim', 'return sum(items)')
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
-    result = run_cli(['review', '--staged', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--no-comments'], root_of(repo), env)
     assert result.returncode == 1, result.stderr
     assert '1 stub found, 1 filled' in result.stderr
     assert '; 1 file could not be parsed' in result.stderr
@@ -307,16 +296,16 @@ def test_max_stubs_lists_every_stub_and_says_which_were_not_filled(repo: Any, fa
     fake_codestral.responder = lambda body: 'return 1'
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
-    result = run_cli(['review', '--staged', '--json', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--json', '--no-comments'], root_of(repo), env)
     doc = json.loads(result.stdout)
     assert [f['status'] for f in doc['fills']] == ['filled', 'failed', 'failed']
     assert len([r for r in fake_codestral.requests if r.endpoint == 'fim']) == 1
     assert result.returncode == 4  # cut short by a budget, as the deadline would
-    text = run_cli(['review', '--staged', '--no-comments'], _root(repo), env)
+    text = run_cli(['review', '--staged', '--no-comments'], root_of(repo), env)
     assert 'cart.py:6: f1 and 1 other stub: not filled: max_stubs reached (1 per run)' in text.stderr
     assert '3 stubs found, 1 filled, 2 failed' in text.stderr
     assert '; 2 not sent (max_stubs)' in text.stderr
-    dry = run_cli(['review', '--staged', '--dry-run', '--no-comments'], _root(repo), cli_env())
+    dry = run_cli(['review', '--staged', '--dry-run', '--no-comments'], root_of(repo), cli_env())
     assert 'cart.py:6: f1 (not-implemented): not filled: max_stubs reached (1 per run)' in dry.stdout
     assert '3 stubs found; 2 not sent (max_stubs); nothing sent' in dry.stderr
 
@@ -379,12 +368,12 @@ def test_the_todo_after_a_one_line_python_body_goes_with_the_fill(repo: Any, fak
     fake_codestral.enqueue('fim', 'return sum(i.price for i in items)')
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
-    result = run_cli(['review', '--staged', '--apply', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--apply', '--no-comments'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     (request,) = [r for r in fake_codestral.requests if r.endpoint == 'fim']
     assert request.json['prompt'] == 'def total(items):\n    # TODO: sum the prices\n    '
     assert request.json['suffix'] == '\n\n\nx = 1\n'
-    assert (_root(repo) / 'cart.py').read_text() == \
+    assert (root_of(repo) / 'cart.py').read_text() == \
         'def total(items):\n    return sum(i.price for i in items)\n\n\nx = 1\n'
 
 
@@ -393,7 +382,7 @@ def test_a_change_with_only_an_unparsable_file_still_says_so(repo: Any, fake_cod
     _stage(repo, {'b.py': 'def f(:\n    pass\n'})
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
-    result = run_cli(['review', '--staged', '--no-comments'], _root(repo), env)
+    result = run_cli(['review', '--staged', '--no-comments'], root_of(repo), env)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[-1] == '1 file could not be parsed'
     assert fake_codestral.requests == []
