@@ -4,7 +4,7 @@ For every function of a downloaded project whose body calls a helper defined in 
 the same project (found independently of the bot: a call to a name the file imports from the
 project, or ``module.name`` / ``pkg.Name`` on such an import, or — Go — a function of the same
 package in another file, and a file of the project that defines that name at top level), the
-body is turned into a stub (Python ``pass``, JS ``throw new Error("Not implemented")``, Go
+body is turned into a stub (Python ``# TODO: implement`` + ``pass``, JS ``throw new Error("Not implemented")``, Go
 ``panic("not implemented")``), and the request is built as ``review`` builds it (prompt budget
 3000 tokens, ``context_share`` 0.25). Reported per project:
 
@@ -30,7 +30,8 @@ Download the corpus first (sdists with pip, a tarball with npm, a Go repository)
         /tmp/bench_ctx/requests-2.32.3 /tmp/bench_ctx/click-8.1.8 /tmp/bench_ctx/rich-13.9.4 \\
         /tmp/bench_ctx/axios-1.7.9/package /tmp/bench_ctx/cobra [--sample 150] [--seed 1]
 
-``BENCH_SHARE=0.5`` measures another ``context_share``.
+``BENCH_SHARE=0.5`` measures another ``context_share``; ``BENCH_MISSES=1`` lists each stub that missed a
+helper on stderr.
 """
 from __future__ import annotations
 
@@ -80,6 +81,7 @@ class Result:
     parsed: int
     base_ms: float
     context_ms: float
+    missed: tuple[str, ...] = ()
 
 
 def _files(root: Path) -> list[str]:
@@ -94,7 +96,7 @@ def _files(root: Path) -> list[str]:
 
 
 def _is_test(path: str) -> bool:
-    return bool(re.search(r'(^|/)(tests?|__tests__|docs?|examples?)/|_test\.go$|(^|/)test_[^/]*\.py$', path))
+    return bool(re.search(r'(^|/)(tests?|__tests__|docs?|_?examples?)/|_test\.go$|(^|/)test_[^/]*\.py$', path))
 
 
 # ---------------------------------------------------------------- ground truth, without the bot's resolver
@@ -162,7 +164,8 @@ def _python_stub(lines: list[str], node: ast.FunctionDef | ast.AsyncFunctionDef)
     indent = lines[first - 1][:len(lines[first - 1]) - len(lines[first - 1].lstrip())]
     if body[keep].lineno == node.lineno:  # a one-liner body
         return ''
-    return ''.join(lines[:first - 1]) + f'{indent}pass\n' + ''.join(lines[last:])
+    # `pass` alone is not a stub (it may be meant): the TODO is the evidence a developer leaves
+    return ''.join(lines[:first - 1]) + f'{indent}# TODO: implement\n{indent}pass\n' + ''.join(lines[last:])
 
 
 def _brace_cases(rel: str, text: str, language: str, defined: dict[str, set[str]], root: Path) -> Iterator[Case]:
@@ -171,10 +174,15 @@ def _brace_cases(rel: str, text: str, language: str, defined: dict[str, set[str]
     grammar = 'tsx' if rel.endswith('.tsx') else language
     data = text.encode()
     tree = parse(grammar, data).root_node
-    imported, namespaces = _brace_imports(tree, language, rel, data)
+    imported, namespaces = _brace_imports(tree, language, rel, data, root)
     others = set().union(*(names for path, names in defined.items() if path != rel and _visible(path, rel, language)))
     same_package = {n for path, names in defined.items() if path != rel and language == 'go'
                     and os.path.dirname(path) == os.path.dirname(rel) for n in names}
+    # a Go package's exported names, by its folder: `pkg.F` is a helper only if that folder defines F
+    by_folder: dict[str, set[str]] = {}
+    for path, names in defined.items():
+        if path.endswith('.go') and not path.endswith('_test.go'):
+            by_folder.setdefault(os.path.dirname(path), set()).update(names)
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -187,7 +195,7 @@ def _brace_cases(rel: str, text: str, language: str, defined: dict[str, set[str]
             statements = statements[0].named_children
         if len(statements) < 2:
             continue
-        helpers = _brace_calls(body, imported, namespaces, same_package) & others
+        helpers = _brace_calls(body, imported, namespaces, same_package, by_folder) & others
         if helpers:
             yield Case(rel, _brace_name(node), _brace_stub(data, body, language), node.start_point.row + 1, helpers)
 
@@ -201,25 +209,35 @@ def _brace_name(node) -> str:  # type: ignore[no-untyped-def]
     return name.text.decode() if name is not None else '?'
 
 
-def _brace_imports(tree, language: str, rel: str, data: bytes) -> tuple[dict[str, str], set[str]]:  # type: ignore[no-untyped-def]
+def _go_module(root: Path) -> str:
+    mod = root / 'go.mod'
+    found = re.search(r'^module\s+(\S+)', mod.read_text()) if mod.exists() else None
+    return found.group(1) if found else ''
+
+
+def _brace_imports(tree, language: str, rel: str, data: bytes, root: Path) -> tuple[dict[str, str], dict[str, str]]:  # type: ignore[no-untyped-def]
+    """(local name → imported name, namespace → its folder in the project ('' for JS objects))."""
     imported: dict[str, str] = {}
-    namespaces: set[str] = set()
+    namespaces: dict[str, str] = {}
     text = data.decode()
     if language in ('javascript', 'typescript'):
         for clause, spec in re.findall(r'^import\s+(.+?)\s+from\s+[\'"](\.[^\'"]+)[\'"]', text, re.MULTILINE | re.DOTALL):
             for default in re.findall(r'^\s*(\w+)\s*(?:,|$)', clause):
                 imported[default] = default
-                namespaces.add(default)
+                namespaces[default] = ''
             for name, alias in re.findall(r'(\w+)(?:\s+as\s+(\w+))?', (re.findall(r'\{([^}]*)\}', clause) or [''])[0]):
                 imported[alias or name] = name
-            namespaces.update(re.findall(r'\*\s+as\s+(\w+)', clause))
+            namespaces.update((n, '') for n in re.findall(r'\*\s+as\s+(\w+)', clause))
     elif language == 'go':
+        module = _go_module(root)
         for alias, path in re.findall(r'^\s*(\w+\s+)?"([^"]+)"', text, re.MULTILINE):
-            namespaces.add(alias.strip() or path.rsplit('/', 1)[-1])
+            if module and (path == module or path.startswith(module + '/')):  # the project's own packages only
+                namespaces[alias.strip() or path.rsplit('/', 1)[-1]] = path[len(module):].lstrip('/')
     return imported, namespaces
 
 
-def _brace_calls(body, imported: dict[str, str], namespaces: set[str], same_package: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+def _brace_calls(body, imported: dict[str, str], namespaces: dict[str, str], same_package: set[str],  # type: ignore[no-untyped-def]
+                 by_folder: dict[str, set[str]]) -> set[str]:
     found = set()
     stack = [body]
     while stack:
@@ -238,7 +256,9 @@ def _brace_calls(body, imported: dict[str, str], namespaces: set[str], same_pack
                 found.add(name)
         elif func.type in ('member_expression', 'selector_expression'):
             obj, attr = func.named_children[0], func.named_children[-1]
-            if obj.type == 'identifier' and obj.text.decode() in namespaces:
+            space = obj.text.decode() if obj.type in ('identifier', 'package_identifier') else None
+            if space in namespaces and (func.type == 'member_expression'
+                                        or attr.text.decode() in by_folder.get(namespaces[space], ())):
                 found.add(attr.text.decode())
     return found
 
@@ -274,7 +294,7 @@ def _measure(case: Case, files: list[str], read: Callable[[str], SourceFile]) ->
     named = all(re.search(rf'(?<![\w$]){re.escape(h)}(?![\w$])', case.text) for h in case.helpers)
     return Result(named, reached == case.helpers, len(reached), len(case.helpers),
                   sum(s.tokens for s in selection.snippets), request.prompt_tokens - plain.prompt_tokens,
-                  index.parsed, (t1 - t0) * 1000, (t2 - t1) * 1000)
+                  index.parsed, (t1 - t0) * 1000, (t2 - t1) * 1000, tuple(sorted(case.helpers - reached)))
 
 
 def _shown(helper: str, head: str) -> bool:
@@ -314,7 +334,13 @@ def run(root: Path, sample: int, rng: random.Random) -> dict[str, object]:
     cases = _cases(root, files)
     if len(cases) > sample:
         cases = rng.sample(cases, sample)
-    results = [r for r in (_measure(c, files, read) for c in cases) if r is not None]
+    measured = [(c, _measure(c, files, read)) for c in cases]
+    results = [r for _, r in measured if r is not None]
+    if os.environ.get('BENCH_MISSES'):  # one line per stub that missed a helper: what to look at next
+        for case, r in measured:
+            if r is not None and not r.hit:
+                print(f'  miss {case.path}:{case.line} {case.name}: {", ".join(r.missed)}'
+                      f'{"" if r.named else " (not named in the stubbed file)"}', file=sys.stderr)
     name = root.parent.name if root.name == 'package' else root.name  # npm tarballs unpack to package/
     if not results:
         return {'project': name, 'stubs': 0}

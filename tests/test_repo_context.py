@@ -118,13 +118,20 @@ def test_names_the_stub_mentions_rank_before_the_other_imports() -> None:
 
 def test_snippets_stay_within_their_share_of_the_prompt_budget() -> None:
     files = {'pkg/util.py': UTIL, 'pkg/views.py': VIEWS}
-    page, slugify = _select(files, 'pkg/views.py')[0].snippets
-    alone = slugify.tokens + estimate_tokens('# Path: pkg/util.py\n')  # with its file's `Path:` line
-    assert page.tokens > alone
-    budget = 4 * alone  # a quarter of it: room for slugify, not for Page
-    selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=budget)
-    assert [s.name for s in selection.snippets] == ['slugify']  # Page does not fit; the next one does
-    assert request.prompt_tokens <= budget + 2
+    counts = []
+    for prompt_tokens in range(40, 1000, 4):
+        selection, request, _ = _select(files, 'pkg/views.py', prompt_tokens=prompt_tokens)
+        names = [s.name for s in selection.snippets]
+        assert sum(s.tokens for s in selection.snippets) <= prompt_tokens // 4
+        assert estimate_tokens(selection.head) <= prompt_tokens // 4 + 1  # the blank line after the snippets
+        if '"""' in selection.head:  # every name its signature before any its docstring
+            assert names == ['Page', 'slugify']
+        counts.append(len(names))
+    assert counts == sorted(counts) and counts[0] == 0
+    briefly, _, _ = _select(files, 'pkg/views.py', prompt_tokens=next(
+        40 + 4 * i for i, n in enumerate(counts) if n == 2))
+    assert briefly.head == ("# Path: pkg/util.py\n# class Page:\n#     title: str\n#     slug: str = ''\n"
+                            "# def slugify(text: str, *, sep: str = SEP) -> str: ...\n\n")
     none, request, _ = _select(files, 'pkg/views.py', share=0.0)
     assert none.snippets == () and request.prompt.startswith('from __future__')
 
@@ -395,14 +402,16 @@ def test_an_import_inside_another_function_counts() -> None:
 
 def test_go_package_helpers_no_line_names_rank_by_use_across_the_package() -> None:
     helpers = ('package app\n\nfunc quote(s string) string { return s }\n\n'
-               'func unused(s string) string { return s }\n')
+               'func Unused(s string) string { return s }\n\n'
+               'func unquote(s string) string { return s }\n')
     app = 'package app\n\nfunc Title(s string) string {\n\tpanic("not implemented")\n}\n'
     files = {'go.mod': 'module example.com/x\n', 'app/helpers.go': helpers, 'app/app.go': app,
              'app/a.go': 'package app\n\nfunc A() string { return quote("a") }\n',
              'app/b.go': 'package app\n\nfunc B() string { return quote("b") }\n'}
     found, _ = _snippets(files, 'app/app.go')
-    assert found[0] == ('app/helpers.go', 'quote')  # used by two files of the package
-    assert ('app/helpers.go', 'unused') not in found  # used by none
+    # a private helper nothing calls yet is likely what the stub will call; then the most used
+    assert found[:2] == [('app/helpers.go', 'unquote'), ('app/helpers.go', 'quote')]
+    assert ('app/helpers.go', 'Unused') not in found  # exported and unused: the API, not a helper
 
 
 def test_a_helper_sharing_a_word_with_the_stub_ranks_first() -> None:
@@ -434,3 +443,43 @@ def test_stubs_past_max_stubs_cost_no_parsing() -> None:
     # past the cap a stub is listed (failed: max_stubs), but nothing is parsed for its context
     assert [(p.fill.stub.name, p.fill.failure) for p in planned] == [('make_page', None), ('g', 'max_stubs')]
     assert index.parsed == 2  # views.py and util.py; not other.py nor more.py
+
+
+def test_a_helper_named_like_the_stub_in_a_sibling_module_reaches_the_prompt() -> None:
+    # the body would import it itself (`from .ansi import AnsiDecoder`): no other line of the file names it
+    ansi = ('class AnsiDecoder:\n    """Turns ANSI escapes into styled text."""\n\n'
+            '    def decode(self, text: str) -> list: ...\n\n\ndef strip_codes(text: str) -> str:\n    return text\n')
+    text = ('from __future__ import annotations\n\nfrom pkg.style import Style\n\n\n'
+            'class Text:\n    style: Style\n\n    @classmethod\n    def from_ansi(cls, text: str) -> Text:\n'
+            '        # TODO: decode the escapes\n        pass\n')
+    files = {'pkg/__init__.py': '', 'pkg/ansi.py': ansi, 'pkg/style.py': 'class Style:\n    bold: bool\n',
+             'pkg/text.py': text, 'pkg/console.py': 'def render(x):\n    return x\n'}
+    found, head = _snippets(files, 'pkg/text.py')
+    assert ('pkg/ansi.py', 'AnsiDecoder') in found and ('pkg/style.py', 'Style') in found
+    assert ('pkg/ansi.py', 'strip_codes') not in found  # shares no word with `from_ansi`
+    assert not any(path == 'pkg/console.py' for path, _ in found)  # neither imported nor named alike
+
+
+def test_the_rest_of_a_module_imported_whole_fills_what_the_budget_leaves() -> None:
+    utils = ('const {toString} = Object.prototype;\n\n'
+             '/** Is it a string? */\nfunction isString(v) {\n  return typeof v === "string";\n}\n\n'
+             'function isNumber(v) {\n  return typeof v === "number";\n}\n\n'
+             'export default {isString, isNumber};\n')
+    app = ("import utils from './utils.js';\n\n"
+           'export function describe(value) {\n  throw new Error("Not implemented");\n}\n')
+    found, head = _snippets({'lib/utils.js': utils, 'lib/app.js': app}, 'lib/app.js')
+    assert ('lib/utils.js', 'isString') in found and ('lib/utils.js', 'isNumber') in found
+    assert '// /** Is it a string? */\n// function isString(v) { ... }\n' in head  # room left: its doc too
+    assert 'typeof' not in head
+
+
+def test_a_go_const_block_shows_each_name_on_its_own_line() -> None:
+    kinds = ('package app\n\n// Kind of a node.\ntype Kind int\n\nconst (\n\t// KindA is the first.\n'
+             '\tKindA Kind = iota\n\tKindB\n)\n\nfunc kindName(k Kind) string { return "" }\n')
+    app = ('package app\n\nfunc Describe(k Kind) string {\n\tpanic("not implemented")\n}\n')
+    other = 'package app\n\nfunc IsA(k Kind) bool { return k == KindA || k != KindB }\n'
+    found, head = _snippets({'go.mod': 'module example.com/x\n', 'app/kinds.go': kinds, 'app/app.go': app,
+                             'app/other.go': other}, 'app/app.go')
+    assert {('app/kinds.go', 'Kind'), ('app/kinds.go', 'kindName'), ('app/kinds.go', 'KindA')} <= set(found)
+    assert 'const (' not in head
+    assert '// // KindA is the first.\n// const KindA Kind = iota\n' in head and '// const KindB\n' in head

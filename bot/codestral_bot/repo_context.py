@@ -49,6 +49,10 @@ _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
 _DOC_MARKS = ('//', '/*', '*', '#', '@')
 _TIER_SCOPE = 2.0
+_TIER_NAMESAKE = 1.25  # after the names the stub's file imports and uses nowhere else
+_TIER_MODULE = 3.5
+_TIER_ORPHAN = 1.75  # a package's private function nothing calls yet
+_NAMESAKES = 6  # at most: a common word (`style`) would otherwise fill the budget with one module
 _TERM_BONUS = 0.5
 # parts of names too common to tie a stub to a helper
 _COMMON = frozenset({'get', 'set', 'new', 'the', 'from', 'for', 'with', 'init', 'self', 'make', 'build', 'type',
@@ -81,10 +85,12 @@ def _comment(language: str) -> str:
     return '#' if language == 'python' else '//'
 
 
-def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset(), others: int = 4) -> str:
+def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset(), others: int = 4,
+           brief: bool = False) -> str:
     """The definition as comment lines; a class shows the members ``wanted`` first."""
     mark = _comment(language)
-    return ''.join(f'{mark} {line}'.rstrip() + '\n' for line in definition.render(wanted, others=others).split('\n'))
+    lines = definition.render(wanted, others=others, brief=brief).split('\n')
+    return ''.join(f'{mark} {line}'.rstrip() + '\n' for line in lines)
 
 
 def _path_line(path: str, language: str) -> str:
@@ -192,10 +198,25 @@ def _candidates(symbols: FileSymbols, regions: _Regions) -> list[_Candidate]:
     return sorted(found, key=lambda c: c.rank)
 
 
-def _head(chosen: list[tuple[Definition, str, int]], language: str) -> str:
+def _costs(chosen: list[tuple[Definition, int]], texts: list[str], language: str) -> list[int]:
+    """Each snippet's tokens, its file's ``Path:`` line counted with the first snippet from that file."""
+    headed: set[str] = set()
+    costs = []
+    for (definition, _), text in zip(chosen, texts):
+        header = '' if definition.path in headed else _path_line(definition.path, language)
+        headed.add(definition.path)
+        costs.append(estimate_tokens(header + text))
+    return costs
+
+
+def _exported(name: str, language: str) -> bool:
+    return name[:1].isupper() if language == 'go' else True  # Java: a file's words do not say
+
+
+def _head(chosen: list[tuple[Definition, str]], language: str) -> str:
     """The snippets grouped under one ``Path:`` line per file, files in the order they were chosen."""
     by_path: dict[str, list[str]] = {}
-    for definition, text, _ in chosen:
+    for definition, text in chosen:
         by_path.setdefault(definition.path, []).append(text)
     head = ''.join(_path_line(path, language) + ''.join(texts) for path, texts in by_path.items())
     return head + '\n' if head else ''
@@ -216,30 +237,87 @@ class RepoContext:
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
-        candidates = _candidates(symbols, regions) + self._popular(symbols)
+        candidates = sorted(_candidates(symbols, regions) + self._namesakes(symbols, stub) + self._popular(symbols)
+                            + self._module_members(symbols), key=lambda c: c.rank)
         return self._fill(symbols, candidates, budget, stub.language, regions.stub)
 
+    def _namesakes(self, symbols: FileSymbols, stub: Stub) -> list[_Candidate]:
+        """Definitions named like the stub in the modules its file imports or in a sibling module named
+        like it: ``from_ansi`` and ``AnsiDecoder``, ``rule`` and ``rule.py``'s ``Rule``.
+
+        A body often imports its main helper inside itself (``from .rule import Rule``): once the
+        body is a stub, no other line of the file names it, but the stub's own name still does.
+        """
+        terms = _subwords(_short_name(stub))
+        if not terms:
+            return []
+        folder, _, own = symbols.path.rpartition('/')
+        suffix = own[own.rfind('.'):] if '.' in own else ''
+        # a module's first candidate file; every file of a Go or Java package
+        paths = dict.fromkeys(p for imp in symbols.imports if imp.paths
+                              for p in (imp.paths[:1] if imp.reexports else imp.paths))
+        for path in self.index.paths:  # sibling modules whose file name shares a word with the stub's
+            sibling_folder, _, name = path.rpartition('/')
+            if sibling_folder == folder and name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
+                paths.setdefault(path)
+        found: list[tuple[float, _Candidate]] = []
+        for path in paths:
+            other = self.index.symbols(path)
+            if other is None or path == symbols.path:
+                continue
+            for name in other.definitions:
+                shared = _subwords(name) & terms
+                if shared and not name.startswith('_'):
+                    overlap = len(shared) / len(_subwords(name) | terms)
+                    found.append((-overlap, _Candidate(Imported(name, name, (path,)), name, (_TIER_NAMESAKE, -overlap))))
+        found.sort(key=lambda f: f[0])
+        return [c for _, c in found[:_NAMESAKES]]
+
+    def _module_members(self, symbols: FileSymbols) -> list[_Candidate]:
+        """After every name the file uses: the rest of a module it imports whole, in the module's order.
+
+        ``import utils from './utils.js'`` then ``utils.isString(…)`` inside the body only: once the
+        body is a stub, what the module offers is all there is to go by.
+        """
+        found: list[_Candidate] = []
+        for imp in symbols.imports:
+            if imp.name is not None or not imp.paths:
+                continue
+            other = self.index.symbols(imp.paths[0])
+            for order, name in enumerate(other.definitions if other is not None else ()):
+                if not name.startswith('_'):
+                    found.append(_Candidate(imp, name, (_TIER_MODULE, order)))
+        return found
+
     def _popular(self, symbols: FileSymbols) -> list[_Candidate]:
-        """Last: what the package's other files define, the most used across the package first.
+        """What the package's other files define, the most used across the package first.
 
         A Go or Java body calls its package's helpers without importing them; the ones its file
-        never names yet are best guessed by how many files of the package call them.
+        never names yet are best guessed by how many files of the package call them. A private
+        function nothing in the package calls (only its definition names it) comes early: the
+        body being written is its likely caller, as for a name imported but not used yet.
         """
         found: list[_Candidate] = []
         for imp in symbols.imports:
             if imp.name != '*' or imp.reexports:
                 continue
             files = [(path, self.index.symbols(path), self.index.words(path)) for path in imp.paths]
-            for path, other, _ in files:
-                for name in other.definitions if other is not None else ():
-                    users = sum(1 for p, _, words in files if p != path and name in words)
+            own = self.index.words(symbols.path)
+            for path, other, words in files:
+                for name, definition in (other.definitions.items() if other is not None else ()):
+                    users = sum(1 for p, _, uses in files if p != path and name in uses)
                     if users:
                         found.append(_Candidate(imp, name, (4, -users)))
+                    elif (words[name] == 1 and not own[name] and definition.kind == 'function'
+                          and not _exported(name, symbols.language)):
+                        found.append(_Candidate(imp, name, (_TIER_ORPHAN, 0)))
         return sorted(found, key=lambda c: c.rank)
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
               wanted: frozenset[str]) -> Selection:
-        chosen: list[tuple[Definition, str, int]] = []
+        """Every name its signature before any its docs: signatures in rank order while the budget
+        lasts, then what is left buys the first-ranked their docstrings and a few more members."""
+        chosen: list[tuple[Definition, int]] = []  # (definition, its candidate's tier)
         seen: set[tuple[str, str]] = set()
         headed: set[str] = set()  # paths whose `Path:` line is paid for: one per file, not per snippet
         spent = 0
@@ -251,17 +329,24 @@ class RepoContext:
                 if key in seen or definition.path == symbols.path:
                     continue
                 seen.add(key)
-                # a class the stub names shows a few members; any other, how to build it
-                text = render(definition, language, wanted, others=4 if candidate.rank[0] == 0 else 1)
                 header = '' if definition.path in headed else _path_line(definition.path, language)
-                cost = estimate_tokens(header + text)
+                cost = estimate_tokens(header + render(definition, language, wanted, brief=True))
                 if spent + cost <= budget:
-                    chosen.append((definition, text, cost))
+                    chosen.append((definition, int(candidate.rank[0])))
                     headed.add(definition.path)
                     spent += cost
                 break
-        snippets = tuple(ContextSnippet(d.path, d.name, d.kind, d.line, cost) for d, _, cost in chosen)
-        return Selection(snippets, _head(chosen, language))
+        texts = [render(d, language, wanted, brief=True) for d, _ in chosen]
+        for i, (definition, tier) in enumerate(chosen):
+            # a class the stub names shows a few members; any other, how to build it
+            full = render(definition, language, wanted, others=4 if tier == 0 else 1)
+            extra = estimate_tokens(full) - estimate_tokens(texts[i])
+            if 0 < extra <= budget - spent:
+                texts[i] = full
+                spent += extra
+        costs = _costs(chosen, texts, language)
+        snippets = tuple(ContextSnippet(d.path, d.name, d.kind, d.line, cost) for (d, _), cost in zip(chosen, costs))
+        return Selection(snippets, _head([(d, text) for (d, _), text in zip(chosen, texts)], language))
 
     def _resolve(self, paths: tuple[str, ...], name: str, depth: int) -> Iterator[Definition]:
         """The definition of ``name`` in the first of ``paths`` that has it, following re-exports."""

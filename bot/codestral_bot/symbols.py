@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -41,20 +42,30 @@ class Definition:
     # a class's fields and method signatures, (name, one line): which are shown depends on the stub
     members: tuple[tuple[str, str], ...] = ()
     closing: str = ''  # after the members ('}' in the brace languages)
+    brief: str = ''  # the signature without docs, on one line where it fits ('': the text is as brief)
 
-    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 8, others: int = 4) -> str:
+    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 8, others: int = 4, brief: bool = False) -> str:
         """The text with the members ``wanted`` (named near the stub; at most ``limit``) and ``others`` more.
 
         How to build one (``__init__``, ``constructor``, ``new``) comes first among the others: a
-        summary of every member of a large class would crowd out the other definitions.
+        summary of every member of a large class would crowd out the other definitions. ``brief``:
+        the signature alone (no docs), with the wanted members only.
         """
+        head = (self.brief or self.text) if brief else self.text
         if not self.members:
-            return self.text
+            return head
         order = sorted(range(len(self.members)), key=lambda i: (
             self.members[i][0] not in wanted, self.members[i][0] not in _FIRST_MEMBERS, i))
-        named = sum(1 for name, _ in self.members if name in wanted)
-        keep = sorted(order[:min(named, limit) + others])
-        lines = [self.text, *(self.members[i][1] for i in keep)]
+        named = min(sum(1 for name, _ in self.members if name in wanted), limit)
+        if brief:  # the members the stub names, nothing else
+            keep = sorted(order[:named])
+            if not keep:
+                if head.endswith(('...', '}')):  # a Go struct or Rust impl shown in brief already
+                    return head
+                return f'{head} ... {self.closing}' if self.closing else f'{head} ...'
+            return '\n'.join([head, *(self.members[i][1] for i in keep)] + ([self.closing] if self.closing else []))
+        keep = sorted(order[:named + others])
+        lines = [head, *(self.members[i][1] for i in keep)]
         if len(keep) < len(self.members):
             lines.append(f'    {self._comment()} ... {len(self.members) - len(keep)} more members')
         return '\n'.join(lines + ([self.closing] if self.closing else []))
@@ -195,10 +206,11 @@ def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
 
 def _definition(path: str, lines: list[str], node: ast.stmt) -> Definition | None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return Definition(path, node.name, 'function', node.lineno, '\n'.join(_function_text(lines, node)))
+        return Definition(path, node.name, 'function', node.lineno, '\n'.join(_function_text(lines, node)),
+                          brief=_one_line(_signature_lines(lines, node)) + ' ...')
     if isinstance(node, ast.ClassDef):
         return Definition(path, node.name, 'class', node.lineno, '\n'.join(_class_head(lines, node)),
-                          _class_members(lines, node))
+                          _class_members(lines, node), brief=_one_line(_signature_lines(lines, node)))
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         text = _variable(lines, node)
         if text is not None:
@@ -383,15 +395,15 @@ class SymbolIndex:
         self._read = read
         self._python = _PythonModules(self.paths)
         self._files: dict[str, FileSymbols | None] = {}
-        self._words: dict[str, frozenset[str]] = {}
+        self._words: dict[str, Counter[str]] = {}
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
 
     def _text(self, path: str) -> str:
         return self._read(path).text
 
-    def words(self, path: str) -> frozenset[str]:
-        """The identifiers a file uses (after ``symbols`` read it; empty when it could not be)."""
-        return self._words.get(path, frozenset())
+    def words(self, path: str) -> Counter[str]:
+        """How often each identifier occurs in a Go or Java file (after ``symbols`` read it; else empty)."""
+        return self._words.get(path, Counter())
 
     def symbols(self, path: str, text: str | None = None) -> FileSymbols | None:
         if path not in self._files:
@@ -409,7 +421,7 @@ class SymbolIndex:
                 text = self._read(path).text
             self.parsed += 1
             if language in ('go', 'java'):  # for ranking a package's helpers by use (repo_context)
-                self._words[path] = frozenset(_WORD.findall(text))
+                self._words[path] = Counter(_WORD.findall(text))
             if language == 'python':
                 return python_symbols(path, text, self._python.resolve)
             from codestral_bot import symbols_ts

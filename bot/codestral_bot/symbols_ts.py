@@ -129,6 +129,16 @@ def _names(node: Node) -> list[str]:
     return found
 
 
+def _brief(text: str, members: tuple[tuple[str, str], ...], closing: str) -> str:
+    """The header on one line, no doc comment: a type shown whole keeps only its first line."""
+    if members or closing or '{ ... }' in text or text.rstrip().endswith(' ...'):
+        return _cut(' '.join(text.split()))  # a function header (or a class's, before its members)
+    first = text.splitlines()[0].rstrip() if text.strip() else ''
+    if first == text.rstrip():
+        return first
+    return first + (' ... }' if first.endswith('{') else ' ...')
+
+
 class _Builder:
     def __init__(self, path: str, source: bytes) -> None:
         self.path = path
@@ -141,7 +151,8 @@ class _Builder:
         if name and name not in self.definitions:
             lines = [*_doc(doc_of), *text.splitlines()]
             self.definitions[name] = Definition(self.path, name, kind, node.start_point.row + 1,
-                                                '\n'.join(_cut(line.rstrip()) for line in lines), members, closing)
+                                                '\n'.join(_cut(line.rstrip()) for line in lines), members, closing,
+                                                _brief(text, members, closing))
 
     def visit(self, node: Node, doc_of: Node) -> None:
         kind = node.type
@@ -168,10 +179,24 @@ class _Builder:
                     self.add(_text(spec.child_by_field_name('name')), 'type', node, text, doc_of, members, closing)
         elif kind == 'impl_item':  # Rust: the methods join their type's summary
             self._impl(node)
+        elif kind in ('const_declaration', 'var_declaration'):  # Go: each spec of a block on its own line
+            self._go_specs(node, 'const' if kind == 'const_declaration' else 'var')
         elif kind in _VARIABLES:
             text = _value_header(node, self.source)
             for name in _names(node):
                 self.add(name, 'variable', node, text, doc_of)
+
+    def _go_specs(self, node: Node, keyword: str) -> None:
+        """``const ( A Dir = 1 << iota; B )``: ``const A Dir = 1 << iota`` under A's own doc comment."""
+        specs = [c for c in node.named_children if c.type in ('const_spec', 'var_spec')]
+        specs += [s for c in node.named_children if c.type == 'var_spec_list' for s in c.named_children
+                  if s.type == 'var_spec']
+        grouped = _text(node)[len(keyword):].lstrip().startswith('(')
+        for spec in specs:
+            lines = _text(spec).splitlines()
+            text = f'{keyword} {lines[0]}' + (' ...' if len(lines) > 1 else '')
+            for name in spec.children_by_field_name('name'):
+                self.add(_text(name), 'variable', spec if grouped else node, text, spec if grouped else node)
 
     def _impl(self, node: Node) -> None:
         names = re.findall(r'\w+', _text(node.child_by_field_name('type')))
@@ -189,10 +214,11 @@ class _Builder:
             if known is None or not methods:
                 continue
             text, closing = known.text, known.closing
+            brief = known.brief or known.text
             if language == 'rust':  # the methods of every `impl` block, shown as one block
-                text, closing = f'{text}\nimpl {name} {{', '}'
+                text, closing, brief = f'{text}\nimpl {name} {{', '}', f'{brief}\nimpl {name} {{'
             self.definitions[name] = dataclasses.replace(known, text=text, members=known.members + tuple(methods),
-                                                         closing=closing)
+                                                         closing=closing, brief=brief)
         return self.definitions
 
 
