@@ -109,6 +109,8 @@ def _defined_anywhere(root: Path, files: list[str]) -> dict[str, set[str]]:
         'javascript': r'^(?:export\s+)?(?:default\s+)?(?:async\s+)?function\*?\s+(\w+)|^(?:export\s+)?class\s+(\w+)'
                       r'|^(?:export\s+)?(?:const|let|var)\s+(\w+)\s*=',
         'go': r'^func\s+(\w+)\s*[\[(]|^type\s+(\w+)|^(?:var|const)\s+(\w+)',
+        'java': r'^(?:public\s+|final\s+|abstract\s+|sealed\s+)*(?:class|interface|enum|record|@interface)\s+(\w+)',
+        'rust': r'^(?:pub(?:\([^)]*\))?\s+)?(?:async\s+|const\s+|unsafe\s+)*(?:fn|struct|enum|trait|type|static|const)\s+(\w+)',
     }
     out: dict[str, set[str]] = {}
     for rel in files:
@@ -117,7 +119,8 @@ def _defined_anywhere(root: Path, files: list[str]) -> dict[str, set[str]]:
         if lang not in patterns:
             continue
         text = (root / rel).read_text('utf-8', 'replace')
-        names = {n for groups in re.findall(patterns[lang], text, re.MULTILINE) for n in groups if n}
+        found = re.findall(patterns[lang], text, re.MULTILINE)
+        names = {n for groups in found for n in ((groups,) if isinstance(groups, str) else groups) if n}
         out[rel] = names
     return out
 
@@ -263,11 +266,75 @@ def _brace_calls(body, imported: dict[str, str], namespaces: dict[str, str], sam
     return found
 
 
+def _java_rust_cases(rel: str, text: str, language: str, defined: dict[str, set[str]]) -> Iterator[Case]:
+    """Java: ``Helper.m(…)`` and ``new Helper(…)`` on a class the file imports from the project or its
+    package defines; Rust: ``f(…)`` imported by ``use crate::…``/``super::…``, and ``m::f(…)`` /
+    ``Type::new(…)`` through such a path."""
+    from codestral_bot.stubs.ts_grammar import parse
+
+    data = text.encode()
+    tree = parse(language, data).root_node
+    own = defined.get(rel, set())
+    suffix = os.path.splitext(rel)[1]
+    others = set().union(*(names for path, names in defined.items() if path != rel and path.endswith(suffix)))
+    if language == 'java':
+        folder = os.path.dirname(rel)
+        near = {n for path, names in defined.items() if path != rel and os.path.dirname(path) == folder for n in names}
+        imported = {m for m in re.findall(r'^import\s+(?:static\s+)?[\w.]+\.(\w+)\s*;', text, re.MULTILINE)} & others
+        visible = (near | imported) - own
+    else:
+        visible = set()
+        for body in re.findall(r'^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(?:crate|super|self)::([^;]+);', text, re.MULTILINE):
+            visible |= {w for w in re.findall(r'\w+', body) if w not in ('self', 'super', 'crate', 'as')}
+        visible -= own
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type not in ('method_declaration', 'constructor_declaration', 'function_item'):
+            continue
+        body = node.child_by_field_name('body')
+        if body is None or len([c for c in body.named_children if 'comment' not in c.type]) < 2:
+            continue
+        helpers = _java_rust_calls(body, language, visible) & others
+        if helpers:
+            yield Case(rel, _brace_name(node), _brace_stub(data, body, language), node.start_point.row + 1, helpers)
+
+
+def _java_rust_calls(body, language: str, visible: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    found = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if language == 'java':
+            if node.type == 'method_invocation':
+                obj = node.child_by_field_name('object')
+                if obj is not None and obj.type == 'identifier' and obj.text.decode() in visible:
+                    found.add(obj.text.decode())
+            elif node.type == 'object_creation_expression':
+                kind = node.child_by_field_name('type')
+                name = kind.text.decode().split('<')[0] if kind is not None else ''
+                if name in visible:
+                    found.add(name)
+        elif node.type == 'call_expression':
+            func = node.child_by_field_name('function')
+            parts = func.text.decode().split('::') if func is not None else []
+            if len(parts) == 1 and parts[0] in visible:
+                found.add(parts[0])
+            elif len(parts) >= 2 and (parts[0] in ('crate', 'super', 'self') or parts[0] in visible):
+                # `module::f(…)` names f; `Type::new(…)` names Type
+                found.add(parts[-1] if parts[-2][:1].islower() else parts[-2])
+    return found
+
+
 def _brace_stub(data: bytes, body, language: str) -> str:  # type: ignore[no-untyped-def]
     line_start = data.rfind(b'\n', 0, body.start_byte) + 1
     indent = re.match(rb'[ \t]*', data[line_start:]).group().decode()  # type: ignore[union-attr]
-    inner = '\t' if language == 'go' or '\t' in indent else '  '
-    statement = 'panic("not implemented")' if language == 'go' else 'throw new Error("Not implemented");'
+    inner = '\t' if language == 'go' or '\t' in indent else '    ' if language == 'rust' else '  '
+    statement = {'go': 'panic("not implemented")', 'rust': 'todo!()',
+                 'java': 'throw new UnsupportedOperationException("Not implemented yet");'}.get(
+        language, 'throw new Error("Not implemented");')
     stub = '{\n' + indent + inner + statement + '\n' + indent + '}'
     return (data[:body.start_byte] + stub.encode() + data[body.end_byte:]).decode()
 
@@ -299,7 +366,8 @@ def _measure(case: Case, files: list[str], read: Callable[[str], SourceFile]) ->
 
 def _shown(helper: str, head: str) -> bool:
     """A method shown inside its class's summary (``utils.forEach`` lives in an object) counts too."""
-    return re.search(rf'^(#|//) .*\b(def|function|func|fn|class)\s+{re.escape(helper)}\b|^(#|//)\s+{re.escape(helper)}\s*[(:=]',
+    kinds = 'def|function|func|fn|class|struct|enum|trait|interface|record|type'
+    return re.search(rf'^(#|//) .*\b({kinds})\s+{re.escape(helper)}\b|^(#|//)\s+{re.escape(helper)}\s*[(:=]',
                      head, re.MULTILINE) is not None
 
 
@@ -317,6 +385,8 @@ def _cases(root: Path, files: list[str]) -> list[Case]:
                 cases += [c for c in _python_cases(rel, text, defined, package) if c.text]
             elif language in ('javascript', 'typescript', 'go'):
                 cases += _brace_cases(rel, text, language, defined, root)
+            elif language in ('java', 'rust'):
+                cases += _java_rust_cases(rel, text, language, defined)
         except SyntaxError:
             continue
     return cases

@@ -483,3 +483,20 @@ def test_a_go_const_block_shows_each_name_on_its_own_line() -> None:
     assert {('app/kinds.go', 'Kind'), ('app/kinds.go', 'kindName'), ('app/kinds.go', 'KindA')} <= set(found)
     assert 'const (' not in head
     assert '// // KindA is the first.\n// const KindA Kind = iota\n' in head and '// const KindB\n' in head
+
+
+def test_rust_nested_use_trees_inline_paths_and_a_binary_crate_root() -> None:
+    # ripgrep's layout: the binary's root is crates/core/main.rs, the Cargo.toml is at the top
+    lowargs = 'pub enum Mode { Search, Files }\n'
+    error = 'pub(crate) fn builder(msg: &str) -> Error { todo() }\npub struct Error;\n'
+    defs = ('use crate::flags::{\n    Category,\n    lowargs::{LowArgs, Mode},\n};\n\n'
+            'pub fn update(args: &mut LowArgs) -> Result<(), Error> {\n    todo!()\n}\n\n'
+            'fn fail() -> Error {\n    crate::error::builder("bad")\n}\n')
+    files = {'Cargo.toml': '', 'crates/core/main.rs': 'mod flags;\nmod error;\n',
+             'crates/core/flags/mod.rs': 'pub mod lowargs;\npub mod defs;\npub struct Category;\n',
+             'crates/core/flags/lowargs.rs': lowargs, 'crates/core/flags/defs.rs': defs,
+             'crates/core/error.rs': error}
+    found, head = _snippets(files, 'crates/core/flags/defs.rs')
+    assert {('crates/core/flags/lowargs.rs', 'Mode'), ('crates/core/flags/mod.rs', 'Category'),
+            ('crates/core/error.rs', 'builder')} <= set(found)
+    assert '// pub(crate) fn builder(msg: &str) -> Error { ... }\n' in head

@@ -337,6 +337,15 @@ def _rust_module_files(parts: list[str], folder: str, files: frozenset[str]) -> 
 
 
 def _rust_crate_src(path: str, files: frozenset[str]) -> str:
+    """The folder ``crate::`` names: the nearest one up with a ``lib.rs`` or ``main.rs`` (a binary
+    may live at ``crates/core/main.rs``), else the one under the ``Cargo.toml``."""
+    folder = posixpath.dirname(path)
+    while True:
+        if posixpath.join(folder, 'lib.rs') in files or posixpath.join(folder, 'main.rs') in files:
+            return folder
+        if not folder:
+            break
+        folder = posixpath.dirname(folder)
     folder = posixpath.dirname(path)
     while folder and not posixpath.join(posixpath.dirname(folder), 'Cargo.toml') in files:
         folder = posixpath.dirname(folder)
@@ -354,21 +363,47 @@ def _rust_imports(root: Node, path: str, files: frozenset[str]) -> list[Imported
         elif node.type == 'use_declaration':
             for use_path, local in _rust_use_paths(_text(node.child_by_field_name('argument'))):
                 out += _rust_use(use_path, local, path, own, files)
+    # paths written out where they are used: `crate::error::builder(e)` imports nothing
+    spelled = {m.group(0) for m in _RUST_INLINE_PATH.finditer(_text(root))}
+    for inline in sorted(spelled):
+        parts = inline.split('::')
+        out += _rust_use(parts, parts[-1], path, own, files)
     return out
 
 
-def _rust_use_paths(text: str) -> list[tuple[list[str], str]]:
-    """`crate::a::{b, c as d}` → [(['crate','a','b'], 'b'), (['crate','a','c'], 'd')] (one level of braces)."""
+_RUST_INLINE_PATH = re.compile(r'(?<![\w:])(?:crate|super|self)(?:::[A-Za-z_]\w*)+(?=\s*[(:{<!])')
+
+
+def _rust_use_paths(text: str, prefix: tuple[str, ...] = ()) -> list[tuple[list[str], str]]:
+    """`crate::a::{b, c as d, e::{self, f}}` → (['crate','a','b'], 'b'), (['crate','a','c'], 'd'),
+    (['crate','a','e'], 'e'), (['crate','a','e','f'], 'f'): a use tree, braces nested to any depth."""
     text = ' '.join(text.split())
-    found = re.match(r'(.*?)::\{(.*)\}$', text)
-    items = [f'{found.group(1)}::{item.strip()}' for item in found.group(2).split(',') if item.strip()] if found else [text]
-    out = []
-    for item in items:
-        target, _, alias = item.partition(' as ')
-        parts = [p.strip() for p in target.split('::') if p.strip()]
-        if parts and '{' not in target and '*' not in target:
-            out.append((parts, alias.strip() or parts[-1]))
-    return out
+    brace = text.find('{')
+    if brace >= 0 and text.endswith('}'):
+        head = [p.strip() for p in text[:brace].split('::') if p.strip()]
+        out = []
+        for item in _top_level_items(text[brace + 1:-1]):
+            out += _rust_use_paths(item, (*prefix, *head))
+        return out
+    target, _, alias = text.partition(' as ')
+    parts = [*prefix, *(p.strip() for p in target.split('::') if p.strip())]
+    if parts and parts[-1] == 'self':  # `a::{self}` names the module a
+        parts.pop()
+    if not parts or '*' in target or '{' in target or '}' in target:
+        return []
+    return [(parts, alias.strip() or parts[-1])]
+
+
+def _top_level_items(text: str) -> list[str]:
+    """``a, b::{c, d}, e`` → ['a', 'b::{c, d}', 'e']: commas inside braces do not split."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {'{': 1, '}': -1}.get(char, 0)
+        if char == ',' and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [item.strip() for item in items if item.strip()]
 
 
 def _rust_use(parts: list[str], local: str, path: str, own: str, files: frozenset[str]) -> list[Imported]:
