@@ -436,13 +436,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--sample', type=int, default=150, help='stubs per project (random, seeded)')
     parser.add_argument('--seed', type=int, default=1)
     args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
     print('| project | files | stubs | all helpers in prompt | helpers in prompt '
           '| stubs whose file still names its helpers: all in prompt | snippet tokens (median) '
           '| extra prompt tokens (median) | files parsed (median) | CPU ms of a one-stub run, without → with (median) |')
     print('|---|---|---|---|---|---|---|---|---|---|')
     for root in args.roots:
-        r = run(root, args.sample, rng)
+        # a sample per project, whatever the other projects on the command line
+        r = run(root, args.sample, random.Random(f'{args.seed}:{root.resolve()}'))
         if not r['stubs']:
             print(f'| {r["project"]} | | 0 | | | | | | | |')
             continue

@@ -1,11 +1,15 @@
 """Context from the whole repository: the definitions a stub's body will likely call.
 
-For each stub, the names its file imports are ranked by how directly the stub refers to them:
+For each stub, the names it may need are ranked by how directly the stub refers to them:
 
 0. named in the stub's own function (signature, annotations, docstring, TODO text);
 1. imported but used nowhere else in the file (a body still to be written is the likely user);
+1¼. named like the stub, in a module the file imports or a sibling module named like it
+   (``from_ansi`` and ``ansi.py``'s ``AnsiDecoder``): a body often imports its main helper itself;
+1¾. (Go) a private function of the package that nothing calls yet;
 2. used in the enclosing class (fields, sibling methods);
 3. used elsewhere in the file, nearest use first;
+3½. the rest of a module the file imports whole (``import utils from './utils.js'``), in its order;
 4. (Go, Java) defined in another file of the package, the most used across the package first.
 
 In tiers 2 and 3, a name sharing a word with the stub's name, parameters or docstring
@@ -13,12 +17,13 @@ In tiers 2 and 3, a name sharing a word with the stub's name, parameters or docs
 tier up: on the benchmark's Python projects this cut the misses by a quarter.
 
 Each is resolved to its definition in another file of the repository (following re-exports a
-few levels) and kept as signature + docstring (the first paragraph); a class as its header and a
-few members, one line each: those the stub names, then how to build one. A name the stub's own
-file defines is never a snippet: that file is in the prompt already. Snippets go at the head of
-the prompt as comments in the file's language, under the path they come from (one ``Path:`` line
-per file, as editor FIM engines do), within ``share`` of the prompt budget; the stub's own file
-keeps the rest.
+few levels). Every name gets its signature (one line, no docs) before any gets its docs: the
+signatures go in rank order while ``share`` of the prompt budget lasts, then what is left buys the
+first-ranked their docstring (the first paragraph) and, for a class, a few members, one line
+each: those the stub names, then how to build one. A name the stub's own file defines is never a
+snippet: that file is in the prompt already. Snippets go at the head of the prompt as comments in
+the file's language, under the path they come from (one ``Path:`` line per file, as editor FIM
+engines do); the stub's own file keeps the rest of the budget.
 """
 from __future__ import annotations
 
@@ -256,9 +261,9 @@ class RepoContext:
         # a module's first candidate file; every file of a Go or Java package
         paths = dict.fromkeys(p for imp in symbols.imports if imp.paths
                               for p in (imp.paths[:1] if imp.reexports else imp.paths))
-        for path in self.index.paths:  # sibling modules whose file name shares a word with the stub's
-            sibling_folder, _, name = path.rpartition('/')
-            if sibling_folder == folder and name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
+        for path in self.index.folder(folder):  # sibling modules whose file name shares a word with the stub's
+            name = path.rpartition('/')[2]
+            if name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
                 paths.setdefault(path)
         found: list[tuple[float, _Candidate]] = []
         for path in paths:

@@ -396,10 +396,19 @@ class SymbolIndex:
         self._python = _PythonModules(self.paths)
         self._files: dict[str, FileSymbols | None] = {}
         self._words: dict[str, Counter[str]] = {}
+        self._folders: dict[str, list[str]] | None = None
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
 
     def _text(self, path: str) -> str:
         return self._read(path).text
+
+    def folder(self, folder: str) -> tuple[str, ...]:
+        """The repository's files directly in ``folder`` (grouped once per run, on first use)."""
+        if self._folders is None:
+            self._folders = {}
+            for path in self.paths:
+                self._folders.setdefault(posixpath.dirname(path), []).append(path)
+        return tuple(self._folders.get(folder, ()))
 
     def words(self, path: str) -> Counter[str]:
         """How often each identifier occurs in a Go or Java file (after ``symbols`` read it; else empty)."""
