@@ -5,7 +5,8 @@ the same project (found independently of the bot: a call to a name the file impo
 project, or ``module.name`` / ``pkg.Name`` on such an import, or — Go — a function of the same
 package in another file, and a file of the project that defines that name at top level), the
 body is turned into a stub (Python ``# TODO: implement`` + ``pass``, JS ``throw new Error("Not implemented")``, Go
-``panic("not implemented")``), and the request is built as ``review`` builds it (prompt budget
+``panic("not implemented")``, Java ``throw new UnsupportedOperationException("Not implemented yet")``, Rust
+``todo!()``), and the request is built as ``review`` builds it (prompt budget
 3000 tokens, ``context_share`` 0.25). Reported per project:
 
 - stubs: functions sampled; hit: share whose called helpers *all* have their signature in the prompt;
@@ -19,16 +20,22 @@ body is turned into a stub (Python ``# TODO: implement`` + ``pass``, JS ``throw 
   one-stub run's local work (decode, find the stub, build the request) without and with the
   context (median ms, CPU time: the machine is shared), both measured in the same run.
 
-Download the corpus first (sdists with pip, a tarball with npm, a Go repository), then:
+Download the corpus first (sdists with pip, a tarball with npm, Git repositories), then:
 
     mkdir -p /tmp/bench_ctx && cd /tmp/bench_ctx
     pip download --no-binary :all: --no-deps httpx==0.28.1 requests==2.32.3 click==8.1.8 rich==13.9.4
     for f in *.tar.gz; do tar xzf $f; done
     npm pack axios@1.7.9 && mkdir axios-1.7.9 && tar xzf axios-1.7.9.tgz -C axios-1.7.9
     git clone https://github.com/spf13/cobra  # measured at adbc881
+    # the others at the commits the README names (here: `fetch` snapshots, exported with
+    # `git --git-dir <mirror> archive HEAD | tar x -C <name>`): pallets/flask, python-attrs/attrs,
+    # sindresorhus/ky, gin-gonic/gin, go-chi/chi, labstack/echo, google/gson, jhy/jsoup,
+    # BurntSushi/ripgrep, seanmonstar/reqwest, rust-itertools/itertools
     cd - && nice -n 10 .venv/bin/python benchmarks/bench_context.py /tmp/bench_ctx/httpx-0.28.1 \\
-        /tmp/bench_ctx/requests-2.32.3 /tmp/bench_ctx/click-8.1.8 /tmp/bench_ctx/rich-13.9.4 \\
-        /tmp/bench_ctx/axios-1.7.9/package /tmp/bench_ctx/cobra [--sample 150] [--seed 1]
+        /tmp/bench_ctx/requests-2.32.3 /tmp/bench_ctx/click-8.1.8 /tmp/bench_ctx/rich-13.9.4 /tmp/bench_ctx/flask \\
+        /tmp/bench_ctx/attrs /tmp/bench_ctx/axios-1.7.9/package /tmp/bench_ctx/ky /tmp/bench_ctx/cobra \\
+        /tmp/bench_ctx/gin /tmp/bench_ctx/chi /tmp/bench_ctx/echo /tmp/bench_ctx/gson /tmp/bench_ctx/jsoup \\
+        /tmp/bench_ctx/ripgrep /tmp/bench_ctx/reqwest /tmp/bench_ctx/itertools [--sample 150] [--seed 1]
 
 ``BENCH_SHARE=0.5`` measures another ``context_share``; ``BENCH_MISSES=1`` lists each stub that missed a
 helper on stderr.

@@ -158,6 +158,11 @@ def _one_line(header: list[str]) -> str:
     return _cut(re.sub(r'([(\[]) | ([)\]])|,(?=[)\]])', r'\1\2', joined))
 
 
+def _elided(signature: str) -> str:
+    """``def f(x): ...`` — once: a signature cut at the line limit ends in ``...`` already."""
+    return signature if signature.endswith('...') else signature + ' ...'
+
+
 def _class_members(lines: list[str], node: ast.ClassDef) -> tuple[tuple[str, str], ...]:
     """(name, one line) per field and public method, in order: the summary picks among them."""
     members: list[tuple[str, str]] = []
@@ -170,7 +175,7 @@ def _class_members(lines: list[str], node: ast.ClassDef) -> tuple[tuple[str, str
             if item.name.startswith('_') and item.name not in ('__init__', '__call__'):
                 continue
             decorators = [d for d in _decorators(lines, item) if d in ('@property', '@staticmethod', '@classmethod')]
-            members.append((item.name, '    ' + _one_line([*decorators, *_signature_lines(lines, item)]) + ' ...'))
+            members.append((item.name, '    ' + _elided(_one_line([*decorators, *_signature_lines(lines, item)]))))
     return tuple(members)
 
 
@@ -207,7 +212,7 @@ def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
 def _definition(path: str, lines: list[str], node: ast.stmt) -> Definition | None:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return Definition(path, node.name, 'function', node.lineno, '\n'.join(_function_text(lines, node)),
-                          brief=_one_line(_signature_lines(lines, node)) + ' ...')
+                          brief=_elided(_one_line(_signature_lines(lines, node))))
     if isinstance(node, ast.ClassDef):
         return Definition(path, node.name, 'class', node.lineno, '\n'.join(_class_head(lines, node)),
                           _class_members(lines, node), brief=_one_line(_signature_lines(lines, node)))
