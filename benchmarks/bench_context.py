@@ -75,6 +75,7 @@ class Case:
     text: str  # the file with this function's body turned into a stub
     line: int  # 1-based line of the function's header
     helpers: set[str]  # names the original body called, defined in other files of the project
+    inherited: frozenset[str] = frozenset()  # `self.m()` calls of a method a base class in another file defines
 
 
 @dataclass
@@ -89,6 +90,8 @@ class Result:
     base_ms: float
     context_ms: float
     missed: tuple[str, ...] = ()
+    inherited: int = 0
+    inherited_found: int = 0
 
 
 def _files(root: Path) -> list[str]:
@@ -132,7 +135,7 @@ def _defined_anywhere(root: Path, files: list[str]) -> dict[str, set[str]]:
     return out
 
 
-def _python_cases(rel: str, text: str, defined: dict[str, set[str]], package: str) -> Iterator[Case]:
+def _python_cases(rel: str, text: str, defined: dict[str, set[str]], package: str, root: Path) -> Iterator[Case]:
     tree = ast.parse(text)
     imported: dict[str, str] = {}  # local name → the name it stands for in the project
     modules: set[str] = set()
@@ -146,12 +149,54 @@ def _python_cases(rel: str, text: str, defined: dict[str, set[str]], package: st
                     modules.add(alias.asname)
     others = set().union(*(names for path, names in defined.items() if path != rel))
     lines = text.splitlines(keepends=True)
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or len(node.body) < 2:
+    for cls, node in _functions(tree):
+        if len(node.body) < 2:
             continue
         helpers = _python_calls(node, imported, modules | {n for n in imported if n not in others}) & others
-        if helpers:
-            yield Case(rel, node.name, _python_stub(lines, node), node.lineno, helpers)
+        inherited = _inherited_calls(node, cls, imported, defined, rel, root) if cls is not None else frozenset()
+        if helpers or inherited:
+            yield Case(rel, node.name, _python_stub(lines, node), node.lineno, helpers, inherited)
+
+
+def _functions(tree: ast.Module) -> Iterator[tuple[ast.ClassDef | None, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function, with the top-level class it is a method of (else None)."""
+    owner = {id(item): node for node in tree.body if isinstance(node, ast.ClassDef) for item in node.body}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield owner.get(id(node)), node
+
+
+_METHODS: dict[tuple[str, str], set[str]] = {}
+
+
+def _methods_of(root: Path, path: str, name: str) -> set[str]:
+    """The methods class ``name`` of ``path`` defines (public ones and ``__init__``), by ``ast``."""
+    if (path, name) not in _METHODS:
+        try:
+            tree = ast.parse((root / path).read_text('utf-8', 'replace'))
+        except SyntaxError:
+            tree = ast.Module(body=[], type_ignores=[])
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                _METHODS[(path, node.name)] = {i.name for i in node.body if isinstance(
+                    i, (ast.FunctionDef, ast.AsyncFunctionDef)) and not i.name.startswith('__')}
+        _METHODS.setdefault((path, name), set())
+    return _METHODS[(path, name)]
+
+
+def _inherited_calls(node: ast.AST, cls: ast.ClassDef, imported: dict[str, str], defined: dict[str, set[str]],
+                     rel: str, root: Path) -> frozenset[str]:
+    own = {i.name for i in cls.body if isinstance(i, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    inherited: set[str] = set()
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in imported:
+            name = imported[base.id]
+            for path, names in defined.items():
+                if path != rel and path.endswith('.py') and name in names:
+                    inherited |= _methods_of(root, path, name)
+    called = {c.func.attr for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+              and isinstance(c.func.value, ast.Name) and c.func.value.id == 'self'}
+    return frozenset((called & inherited) - own)
 
 
 def _python_calls(node: ast.AST, imported: dict[str, str], modules: set[str]) -> set[str]:
@@ -365,10 +410,12 @@ def _measure(case: Case, files: list[str], read: Callable[[str], SourceFile]) ->
     t2 = time.process_time()
     names = {s.name for s in selection.snippets}
     reached = {h for h in case.helpers if h in names or _shown(h, selection.head)}
+    inherited = {m for m in case.inherited if _shown(m, selection.head)}
     named = all(re.search(rf'(?<![\w$]){re.escape(h)}(?![\w$])', case.text) for h in case.helpers)
     return Result(named, reached == case.helpers, len(reached), len(case.helpers),
                   sum(s.tokens for s in selection.snippets), request.prompt_tokens - plain.prompt_tokens,
-                  index.parsed, (t1 - t0) * 1000, (t2 - t1) * 1000, tuple(sorted(case.helpers - reached)))
+                  index.parsed, (t1 - t0) * 1000, (t2 - t1) * 1000, tuple(sorted(case.helpers - reached)),
+                  len(case.inherited), len(inherited))
 
 
 def _shown(helper: str, head: str) -> bool:
@@ -389,7 +436,7 @@ def _cases(root: Path, files: list[str]) -> list[Case]:
         text = (root / rel).read_text('utf-8', 'replace')
         try:
             if language == 'python':
-                cases += [c for c in _python_cases(rel, text, defined, package) if c.text]
+                cases += [c for c in _python_cases(rel, text, defined, package, root) if c.text]
             elif language in ('javascript', 'typescript', 'go'):
                 cases += _brace_cases(rel, text, language, defined, root)
             elif language in ('java', 'rust'):
@@ -408,11 +455,16 @@ def run(root: Path, sample: int, rng: random.Random) -> dict[str, object]:
             cache[path] = decode_source(path, (root / path).read_bytes())
         return cache[path]
 
-    cases = _cases(root, files)
+    every = _cases(root, files)
+    cases = [c for c in every if c.helpers]
     if len(cases) > sample:
         cases = rng.sample(cases, sample)
+    inheriting = [c for c in every if c.inherited]  # measured apart: `self.m()` of a base in another file
+    if len(inheriting) > sample:
+        inheriting = rng.sample(inheriting, sample)
     measured = [(c, _measure(c, files, read)) for c in cases]
     results = [r for _, r in measured if r is not None]
+    by_base = [r for r in (_measure(c, files, read) for c in inheriting) if r is not None]
     if os.environ.get('BENCH_MISSES'):  # one line per stub that missed a helper: what to look at next
         for case, r in measured:
             if r is not None and not r.hit:
@@ -434,6 +486,8 @@ def run(root: Path, sample: int, rng: random.Random) -> dict[str, object]:
         'parsed': statistics.median(r.parsed for r in results),
         'base_ms': statistics.median(r.base_ms for r in results),
         'with_ms': statistics.median(r.base_ms + r.context_ms for r in results),
+        'inheriting': len(by_base),
+        'inherited_hit': sum(r.inherited_found == r.inherited for r in by_base) / max(len(by_base), 1),
     }
 
 
@@ -445,18 +499,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print('| project | files | stubs | all helpers in prompt | helpers in prompt '
           '| stubs whose file still names its helpers: all in prompt | snippet tokens (median) '
-          '| extra prompt tokens (median) | files parsed (median) | CPU ms of a one-stub run, without → with (median) |')
-    print('|---|---|---|---|---|---|---|---|---|---|')
+          '| extra prompt tokens (median) | files parsed (median) | CPU ms of a one-stub run, without → with (median) '
+          '| methods whose inherited calls are all in prompt |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|')
     for root in args.roots:
         # a sample per project, whatever the other projects on the command line
         r = run(root, args.sample, random.Random(f'{args.seed}:{root.resolve()}'))
         if not r['stubs']:
-            print(f'| {r["project"]} | | 0 | | | | | | | |')
+            print(f'| {r["project"]} | | 0 | | | | | | | | |')
             continue
+        inherited = f'{r["inherited_hit"]:.0%} of {r["inheriting"]}' if r['inheriting'] else ''
         print(f'| {r["project"]} | {r["files"]} | {r["stubs"]} | {r["hit"]:.0%} | {r["helpers"]:.0%} '
               f'| {r["named_hit"]:.0%} of {r["named"]} '
               f'| {r["snippet_tokens"]:.0f} | {r["extra_tokens"]:.0f} | {r["parsed"]:.0f} '
-              f'| {r["base_ms"]:.1f} → {r["with_ms"]:.1f} |')
+              f'| {r["base_ms"]:.1f} → {r["with_ms"]:.1f} | {inherited} |')
         sys.stdout.flush()
     return 0
 

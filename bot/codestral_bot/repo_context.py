@@ -53,6 +53,7 @@ _WORD = re.compile(r'[A-Za-z_$][\w$]*')
 _REEXPORT_DEPTH = 3
 _HEADER_WALK = 40  # lines above a body searched for its function's header
 _DOC_MARKS = ('//', '/*', '*', '#', '@')
+_TIER_BASE = -1  # the enclosing class's bases: the stub calls their members as its own
 _TIER_SCOPE = 2.0
 _TIER_NAMESAKE = 1.25  # after the names the stub's file imports and uses nowhere else
 _TIER_MODULE = 3.5
@@ -84,6 +85,7 @@ class _Regions:
     scope: frozenset[str]  # words of the enclosing class (without the stub)
     uses: dict[str, float]  # word → distance in lines from the stub to its nearest use elsewhere
     terms: frozenset[str] = frozenset()  # the words the stub's names are made of (`_subwords`)
+    bases: frozenset[str] = frozenset()  # what the enclosing class extends or implements
 
 
 def _comment(language: str) -> str:
@@ -91,10 +93,10 @@ def _comment(language: str) -> str:
 
 
 def render(definition: Definition, language: str, wanted: frozenset[str] = frozenset(), others: int = 4,
-           brief: bool = False) -> str:
+           brief: bool = False, internal: bool = False) -> str:
     """The definition as comment lines; a class shows the members ``wanted`` first."""
     mark = _comment(language)
-    lines = definition.render(wanted, others=others, brief=brief).split('\n')
+    lines = definition.render(wanted, others=others, brief=brief, internal=internal).split('\n')
     return ''.join(f'{mark} {line}'.rstrip() + '\n' for line in lines)
 
 
@@ -162,7 +164,23 @@ def _regions(source: SourceFile, stub: Stub, import_lines: frozenset[int]) -> _R
                 uses[word] = distance
     stub_words = _words([lines[i] for i in stub_lines])
     return _Regions(stub_words, _words(scope_lines), uses,
-                    frozenset(_subwords(_short_name(stub)).union(*(_subwords(w) for w in stub_words))))
+                    frozenset(_subwords(_short_name(stub)).union(*(_subwords(w) for w in stub_words))),
+                    _bases(lines[scope[0]]) if scope else frozenset())
+
+
+def _bases(header: str) -> frozenset[str]:
+    """``class A(Base, Mixin):``, ``class A extends B implements C {``, ``impl Trait for A {``: the
+    names whose members the stub's body calls as its own (``self.helper()``, ``this.helper()``)."""
+    python = re.match(r'\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*\((.*)\)\s*:', header)
+    if python:
+        return frozenset(w for w in _WORD.findall(re.sub(r'\w+\s*=\s*[\w.]+', '', python.group(1)))
+                         if w not in ('object', 'Generic', 'Protocol'))
+    brace = re.search(r'\b(?:extends|implements)\s+([^{]*)', header)
+    if brace:
+        return frozenset(w for w in _WORD.findall(re.sub(r'<[^<>]*>', '', brace.group(1)))
+                         if w not in ('extends', 'implements'))
+    rust = re.match(r'\s*impl\b[^{]*?\b(\w+)\s*(?:<[^{]*>)?\s+for\s', header)
+    return frozenset([rust.group(1)]) if rust else frozenset()
 
 
 def _subwords(name: str) -> set[str]:
@@ -171,14 +189,23 @@ def _subwords(name: str) -> set[str]:
     return {p.lower() for p in parts if len(p) >= 3} - _COMMON
 
 
+def _shared(words: set[str] | frozenset[str], terms: set[str] | frozenset[str]) -> set[str]:
+    """The ``words`` alike one of ``terms``: the same, or one a prefix of the other of at least four
+    letters (``handle`` and ``handler``, ``explain`` and ``explained``, ``route`` and ``router``)."""
+    return {w for w in words if w in terms or any(
+        min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)) for t in terms)}
+
+
 def _rank(word: str, regions: _Regions) -> tuple[float, float]:
     """(tier, distance in lines to the nearest use): the tiers of the module docstring."""
+    if word in regions.bases:
+        return (_TIER_BASE, 0.0)
     if word in regions.stub:
         return (0, 0.0)
     if word not in regions.uses:
         return (1, 0.0)
     tier: float = _TIER_SCOPE if word in regions.scope else 3
-    if _subwords(word) & regions.terms:
+    if _shared(_subwords(word), regions.terms):
         tier -= _TERM_BONUS
     return (tier, regions.uses[word])
 
@@ -214,6 +241,22 @@ def _costs(chosen: list[tuple[Definition, int]], texts: list[str], language: str
     return costs
 
 
+def _brief(definition: Definition, language: str, wanted: frozenset[str], terms: frozenset[str], tier: float,
+           budget: int) -> str:
+    """The signature; a base of the stub's class with its methods, as many as half the budget holds,
+    those named like the stub first: the stub calls them as its own (``self.helper()``), and no
+    other line of its file names them."""
+    if tier != _TIER_BASE:
+        return render(definition, language, wanted, others=0, brief=True)
+    alike = frozenset(name for name, _ in definition.members if _shared(_subwords(name), terms))
+    others = len(definition.members)
+    while True:
+        text = render(definition, language, wanted | alike, others=others, brief=True, internal=True)
+        if others == 0 or estimate_tokens(text) <= budget // 2:
+            return text
+        others //= 2
+
+
 def _exported(name: str, language: str) -> bool:
     return name[:1].isupper() if language == 'go' else True  # Java: a file's words do not say
 
@@ -244,7 +287,7 @@ class RepoContext:
         regions = _regions(source, stub, symbols.import_lines)
         candidates = sorted(_candidates(symbols, regions) + self._namesakes(symbols, stub) + self._popular(symbols)
                             + self._module_members(symbols), key=lambda c: c.rank)
-        return self._fill(symbols, candidates, budget, stub.language, regions.stub)
+        return self._fill(symbols, candidates, budget, stub.language, regions.stub, regions.terms)
 
     def _namesakes(self, symbols: FileSymbols, stub: Stub) -> list[_Candidate]:
         """Definitions named like the stub in the modules its file imports or in a sibling module named
@@ -263,7 +306,7 @@ class RepoContext:
                               for p in (imp.paths[:1] if imp.reexports else imp.paths))
         for path in self.index.folder(folder):  # sibling modules whose file name shares a word with the stub's
             name = path.rpartition('/')[2]
-            if name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
+            if name.endswith(suffix) and _shared(_subwords(name[:-len(suffix) or None]), terms):
                 paths.setdefault(path)
         found: list[tuple[float, _Candidate]] = []
         for path in paths:
@@ -271,7 +314,7 @@ class RepoContext:
             if other is None or path == symbols.path:
                 continue
             for name in other.definitions:
-                shared = _subwords(name) & terms
+                shared = _shared(_subwords(name), terms)
                 if shared and not name.startswith('_'):
                     overlap = len(shared) / len(_subwords(name) | terms)
                     found.append((-overlap, _Candidate(Imported(name, name, (path,)), name, (_TIER_NAMESAKE, -overlap))))
@@ -319,7 +362,7 @@ class RepoContext:
         return sorted(found, key=lambda c: c.rank)
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
-              wanted: frozenset[str]) -> Selection:
+              wanted: frozenset[str], terms: frozenset[str]) -> Selection:
         """Every name its signature before any its docs: signatures in rank order while the budget
         lasts, then what is left buys the first-ranked their docstrings and a few more members."""
         chosen: list[tuple[Definition, int]] = []  # (definition, its candidate's tier)
@@ -335,15 +378,18 @@ class RepoContext:
                     continue
                 seen.add(key)
                 header = '' if definition.path in headed else _path_line(definition.path, language)
-                cost = estimate_tokens(header + render(definition, language, wanted, brief=True))
+                cost = estimate_tokens(header + _brief(definition, language, wanted, terms, candidate.rank[0], budget))
                 if spent + cost <= budget:
                     chosen.append((definition, int(candidate.rank[0])))
                     headed.add(definition.path)
                     spent += cost
                 break
-        texts = [render(d, language, wanted, brief=True) for d, _ in chosen]
+        texts = [_brief(d, language, wanted, terms, tier, budget) for d, tier in chosen]
         for i, (definition, tier) in enumerate(chosen):
-            # a class the stub names shows a few members; any other, how to build it
+            # a base shows its members (the stub calls them as its own); a class the stub names,
+            # a few; any other, how to build one
+            if tier == _TIER_BASE:
+                continue  # its methods are worth more than its docs
             full = render(definition, language, wanted, others=4 if tier == 0 else 1)
             extra = estimate_tokens(full) - estimate_tokens(texts[i])
             if 0 < extra <= budget - spent:

@@ -30,6 +30,11 @@ _FIRST_MEMBERS = ('__init__', 'constructor', 'new')  # how to build one: shown b
 _LINE_CHARS = 160
 
 
+def _is_method(line: str) -> bool:
+    """A member line of a method (``def f(...): ...``, ``f(x) { ... }``), not a field."""
+    return line.lstrip().startswith(('def ', 'async def ', '@')) or line.rstrip().endswith('{ ... }')
+
+
 @dataclasses.dataclass(frozen=True)
 class Definition:
     """A top-level name another file may use, as a model should see it: signature + docstring."""
@@ -44,30 +49,31 @@ class Definition:
     closing: str = ''  # after the members ('}' in the brace languages)
     brief: str = ''  # the signature without docs, on one line where it fits ('': the text is as brief)
 
-    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 8, others: int = 4, brief: bool = False) -> str:
+    def render(self, wanted: frozenset[str] = frozenset(), limit: int = 8, others: int = 4, brief: bool = False,
+               internal: bool = False) -> str:
         """The text with the members ``wanted`` (named near the stub; at most ``limit``) and ``others`` more.
 
-        How to build one (``__init__``, ``constructor``, ``new``) comes first among the others: a
-        summary of every member of a large class would crowd out the other definitions. ``brief``:
-        the signature alone (no docs), with the wanted members only.
+        How to build one (``__init__``, ``constructor``, ``new``) comes first among the others, then
+        the public members, then — ``internal``, for a subclass, which calls them too — the internal
+        ones (``_helper``): a summary of every member of a large class would crowd out the other
+        definitions. ``brief``: the signature without docs, and no count of the members left out.
         """
         head = (self.brief or self.text) if brief else self.text
-        if not self.members:
+        members = [m for m in self.members if internal or not m[0].startswith('_') or m[0] in _FIRST_MEMBERS]
+        if not members:
             return head
-        order = sorted(range(len(self.members)), key=lambda i: (
-            self.members[i][0] not in wanted, self.members[i][0] not in _FIRST_MEMBERS, i))
-        named = min(sum(1 for name, _ in self.members if name in wanted), limit)
-        if brief:  # the members the stub names, nothing else
-            keep = sorted(order[:named])
-            if not keep:
-                if head.endswith(('...', '}')):  # a Go struct or Rust impl shown in brief already
-                    return head
-                return f'{head} ... {self.closing}' if self.closing else f'{head} ...'
-            return '\n'.join([head, *(self.members[i][1] for i in keep)] + ([self.closing] if self.closing else []))
+        order = sorted(range(len(members)), key=lambda i: (
+            members[i][0] not in wanted, members[i][0] not in _FIRST_MEMBERS,
+            internal and not _is_method(members[i][1]), members[i][0].startswith('_'), i))
+        named = min(sum(1 for name, _ in members if name in wanted), limit)
         keep = sorted(order[:named + others])
-        lines = [head, *(self.members[i][1] for i in keep)]
-        if len(keep) < len(self.members):
-            lines.append(f'    {self._comment()} ... {len(self.members) - len(keep)} more members')
+        if brief and not keep:
+            if head.endswith(('...', '}')):  # a Go struct or Rust impl shown in brief already
+                return head
+            return f'{head} ... {self.closing}' if self.closing else f'{head} ...'
+        lines = [head, *(members[i][1] for i in keep)]
+        if len(keep) < len(members) and not brief:
+            lines.append(f'    {self._comment()} ... {len(members) - len(keep)} more members')
         return '\n'.join(lines + ([self.closing] if self.closing else []))
 
     def _comment(self) -> str:
@@ -172,7 +178,7 @@ def _class_members(lines: list[str], node: ast.ClassDef) -> tuple[tuple[str, str
             name = target.id if isinstance(target, ast.Name) else ''
             members.append((name, '    ' + _cut(lines[item.lineno - 1].strip())))
         elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if item.name.startswith('_') and item.name not in ('__init__', '__call__'):
+            if item.name.startswith('__') and item.name not in ('__init__', '__call__'):
                 continue
             decorators = [d for d in _decorators(lines, item) if d in ('@property', '@staticmethod', '@classmethod')]
             members.append((item.name, '    ' + _elided(_one_line([*decorators, *_signature_lines(lines, item)]))))
