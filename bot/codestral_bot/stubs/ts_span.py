@@ -6,12 +6,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from codestral_bot.stubs.ts_classify import braces
+from codestral_bot.stubs.ts_intent import comment_lines
+from codestral_bot.stubs.ts_intent import todo_line
 from codestral_bot.stubs.ts_text import SourceText
 
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ['Span', 'body_span']
+__all__ = ['Span', 'body_span', 'todo_removal']
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,3 +83,57 @@ def _inline_span(
         lead=eol + indent,
         tail=eol + closing_indent,
     )
+
+
+def todo_removal(source: SourceText, comment: Node, body: Node) -> tuple[int, int] | None:
+    """What the fill removes of the TODO comment beside a function (``Stub.todo_span``), or None.
+
+    The TODO is the paragraph starting at its marker line (up to a blank comment line, an ``@tag``
+    or the comment's end). A comment that holds nothing else goes whole: its lines when it is
+    above the header, or from the closing brace to its end when it trails the brace. A TODO
+    paragraph on middle lines of a longer doc comment (``/** Adds. * TODO: implement * @return */``)
+    goes alone, the rest stays. A TODO sharing a delimiter line with other text
+    (``/** TODO: implement */`` after a summary line, ``/** Adds. TODO */``) is left alone: no
+    whole line of it is the TODO's own.
+    """
+    start, end = source.char(comment.start_byte), source.char(comment.end_byte)
+    text = source.text[start:end].rstrip('\r\n')  # a line comment node may hold its line ending
+    end = start + len(text)
+    lines = text.split('\n')
+    texts = [''.join(comment_lines(line.rstrip('\r'))) for line in lines]
+    paragraph = _todo_paragraph(texts)
+    if paragraph is None or not _alone(source, start, end, comment, body):
+        return None
+    first, last = paragraph
+    if not any(line for i, line in enumerate(texts) if not first <= i <= last):
+        if comment.start_byte >= braces(body)[1].end_byte:
+            return source.char(braces(body)[1].end_byte), end  # `} // TODO: implement`
+        return source.line_start(start), source.line_end(end)
+    if 0 < first and last < len(lines) - 1:
+        offsets = [start]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        return offsets[first], offsets[last + 1]
+    return None
+
+
+def _todo_paragraph(texts: list[str]) -> tuple[int, int] | None:
+    """The first and last line of the TODO's paragraph in a comment's delimiter-free lines."""
+    first = next((i for i, line in enumerate(texts) if todo_line(line) is not None), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(texts) and texts[last + 1] and not texts[last + 1].startswith('@'):
+        last += 1
+    return first, last
+
+
+def _alone(source: SourceText, start: int, end: int, comment: Node, body: Node) -> bool:
+    """The comment ends its line and starts its own (or, after the closing brace, follows only it)."""
+    after = source.text[end:source.line_end(end)]
+    if after.strip():
+        return False
+    if comment.start_byte >= braces(body)[1].end_byte:
+        brace = source.char(braces(body)[1].end_byte)
+        return '\n' not in source.text[brace:end] and not source.text[brace:start].strip()
+    return source.first_on_line(start)
