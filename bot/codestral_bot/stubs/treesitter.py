@@ -94,6 +94,8 @@ class _File:
 
     @functools.cached_property
     def unit(self) -> str:
+        if self.rules.language == 'go':
+            return '\t'  # gofmt indents with tabs; a file of stubs may have spaces only in its comments
         return detect_indent_unit(self.source.text, self.rules.default_indent)
 
 
