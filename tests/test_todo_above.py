@@ -16,6 +16,11 @@ from typing import Any
 
 import pytest
 
+from codestral_bot.github.items import suggestion_item
+from codestral_bot.records import FileChange
+from codestral_bot.records import Fill
+from codestral_bot.sources import decode_source
+from codestral_bot.stubs import find_stubs
 from tests.fakes.codestral import FakeCodestral
 from tests.repo_util import cli_env
 from tests.repo_util import root_of
@@ -78,6 +83,25 @@ CASES = {
         'class Calc {\n    /**\n     * Subtracts b from a.\n     *\n     * @return the difference\n'
         '     */\n    public int sub(int a, int b) {\n        return a - b;\n    }\n}\n',
     ),
+    'java-todo-sharing-the-opening-line-of-a-javadoc-stays': Case(  # no whole line is the TODO's own
+        'src/Calc.java',
+        'class Calc {\n    /** TODO: implement. Negates a.\n     * @param a the value */\n    public int neg(int a) {\n    }\n}\n',
+        'return -a;',
+        'class Calc {\n    /** TODO: implement. Negates a.\n     * @param a the value */\n    public int neg(int a) {\n'
+        '        return -a;\n    }\n}\n',
+    ),
+    'go-after-the-closing-brace': Case(
+        'calc/neg.go',
+        'package calc\n\nfunc Neg(a int) int {} // TODO: implement\n\nvar x = 1\n',
+        'return -a',
+        'package calc\n\nfunc Neg(a int) int {\n\treturn -a\n}\n\nvar x = 1\n',
+    ),
+    'javascript-after-the-closing-brace': Case(
+        'lib/neg.js',
+        'function neg(a) {} // TODO: implement\nmodule.exports = { neg };\n',
+        'return -a;',
+        'function neg(a) {\n  return -a;\n}\nmodule.exports = { neg };\n',
+    ),
     'javascript-a-block-comment-that-is-only-the-todo': Case(
         'lib/add.js',
         '/**\n * TODO: implement\n */\nfunction add(a, b) {\n}\n\nmodule.exports = { add };\n',
@@ -138,7 +162,7 @@ def test_apply_removes_the_todo_above_and_keeps_the_docs(repo: Any, fake_codestr
 
 
 @pytest.mark.parametrize('name', ['go-empty-body-under-doc', 'java-paragraph-of-a-javadoc',
-                                  'javascript-a-block-comment-that-is-only-the-todo'])
+                                  'javascript-a-block-comment-that-is-only-the-todo', 'javascript-after-the-closing-brace'])
 def test_the_patch_removes_the_todo_above(repo: Any, fake_codestral: FakeCodestral, tmp_path: Path,
                                           name: str) -> None:
     case = CASES[name]
@@ -149,7 +173,7 @@ def test_the_patch_removes_the_todo_above(repo: Any, fake_codestral: FakeCodestr
     assert target.read_bytes().decode('utf-8') == case.filled
 
 
-@pytest.mark.parametrize('name', ['java-above-an-annotation', 'go-braces-on-one-line'])
+@pytest.mark.parametrize('name', ['java-above-an-annotation', 'go-braces-on-one-line', 'go-after-the-closing-brace'])
 def test_crlf_and_a_missing_final_newline_keep_their_bytes(repo: Any, fake_codestral: FakeCodestral,
                                                            tmp_path: Path, name: str) -> None:
     case = CASES[name]
@@ -182,3 +206,27 @@ def test_a_todo_above_goes_with_the_one_inside(repo: Any, fake_codestral: FakeCo
     )
     target = _review(repo, fake_codestral, tmp_path, case, '--apply')
     assert target.read_bytes().decode('utf-8') == case.filled
+
+
+def _filled(case: Case) -> tuple[Fill, Any]:
+    source = decode_source(case.path, case.stubbed.encode())
+    (stub,) = find_stubs(case.path, source.text)
+    return Fill(stub=stub, status='filled', replacement=stub.lead + case.answer + stub.tail), source
+
+
+def test_a_pull_request_suggestion_takes_the_todo_line_out_too() -> None:
+    case = CASES['go-empty-body-under-doc']  # line 4: the TODO, 5: the header, 6: the closing brace
+    fill, source = _filled(case)
+    change = FileChange(case.path, None, 'added', frozenset(range(1, 7)), ((1, 6),))
+    item = suggestion_item(fill, source, change, True)
+    assert (item.start_line, item.line, item.problem) == (4, 6, None)
+    assert item.suggestion == 'func Add(a, b int) int {\n\treturn a + b\n}'
+
+
+def test_a_todo_line_outside_the_hunk_leaves_the_suggestion_to_the_body() -> None:
+    case = CASES['java-above-an-annotation']  # line 3: the TODO, 5: the header, 6: the closing brace
+    fill, source = _filled(case)
+    change = FileChange(case.path, case.path, 'modified', frozenset({5, 6}), ((4, 7),))
+    item = suggestion_item(fill, source, change, True)
+    assert (item.start_line, item.line, item.problem) == (5, 6, None)
+    assert item.suggestion == '    public int add(int a, int b) {\n        return a + b;\n    }'
