@@ -102,6 +102,12 @@ CASES = {
         'return -a;',
         'function neg(a) {\n  return -a;\n}\nmodule.exports = { neg };\n',
     ),
+    'typescript-after-the-closing-brace-and-semicolon': Case(
+        'src/neg.ts',
+        'export const neg = (a: number): number => {};  // TODO: implement\n',
+        'return -a',
+        'export const neg = (a: number): number => {\n  return -a\n};\n',
+    ),
     'javascript-a-block-comment-that-is-only-the-todo': Case(
         'lib/add.js',
         '/**\n * TODO: implement\n */\nfunction add(a, b) {\n}\n\nmodule.exports = { add };\n',

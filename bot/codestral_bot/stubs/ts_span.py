@@ -90,11 +90,11 @@ def todo_removal(source: SourceText, comment: Node, body: Node) -> tuple[int, in
 
     The TODO is the paragraph starting at its marker line (up to a blank comment line, an ``@tag``
     or the comment's end). A comment that holds nothing else goes whole: its lines when it is
-    above the header, or from the closing brace to its end when it trails the brace. A TODO
-    paragraph on middle lines of a longer doc comment (``/** Adds. * TODO: implement * @return */``)
-    goes alone, the rest stays. A TODO sharing a delimiter line with other text
-    (``/** TODO: implement */`` after a summary line, ``/** Adds. TODO */``) is left alone: no
-    whole line of it is the TODO's own.
+    above the header, or, when it trails the closing brace (``} // TODO: implement``), the comment
+    and the blanks before it. A TODO paragraph on middle lines of a longer doc comment
+    (``/** Adds. * TODO: implement * @return */``) goes alone, the rest stays. A TODO sharing a
+    delimiter line with other text (``/** TODO: implement. Adds.`` over more lines) is left alone:
+    no whole line of it is the TODO's own. So is a comment with code after it on its line.
     """
     start, end = source.char(comment.start_byte), source.char(comment.end_byte)
     text = source.text[start:end].rstrip('\r\n')  # a line comment node may hold its line ending
@@ -102,12 +102,16 @@ def todo_removal(source: SourceText, comment: Node, body: Node) -> tuple[int, in
     lines = text.split('\n')
     texts = [''.join(comment_lines(line.rstrip('\r'))) for line in lines]
     paragraph = _todo_paragraph(texts)
-    if paragraph is None or not _alone(source, start, end, comment, body):
+    if paragraph is None or source.text[end:source.line_end(end)].strip():
         return None
     first, last = paragraph
-    if not any(line for i, line in enumerate(texts) if not first <= i <= last):
-        if comment.start_byte >= braces(body)[1].end_byte:
-            return source.char(braces(body)[1].end_byte), end  # `} // TODO: implement`
+    whole = not any(line for i, line in enumerate(texts) if not first <= i <= last)
+    if comment.start_byte >= braces(body)[1].end_byte:  # after the closing brace, on its line
+        before = source.text[source.line_start(start):start]
+        return (start - len(before) + len(before.rstrip(' \t')), end) if whole and len(lines) == 1 else None
+    if not source.first_on_line(start):
+        return None
+    if whole:
         return source.line_start(start), source.line_end(end)
     if 0 < first and last < len(lines) - 1:
         offsets = [start]
@@ -126,14 +130,3 @@ def _todo_paragraph(texts: list[str]) -> tuple[int, int] | None:
     while last + 1 < len(texts) and texts[last + 1] and not texts[last + 1].startswith('@'):
         last += 1
     return first, last
-
-
-def _alone(source: SourceText, start: int, end: int, comment: Node, body: Node) -> bool:
-    """The comment ends its line and starts its own (or, after the closing brace, follows only it)."""
-    after = source.text[end:source.line_end(end)]
-    if after.strip():
-        return False
-    if comment.start_byte >= braces(body)[1].end_byte:
-        brace = source.char(braces(body)[1].end_byte)
-        return '\n' not in source.text[brace:end] and not source.text[brace:start].strip()
-    return source.first_on_line(start)
