@@ -200,8 +200,8 @@ def build_request(source: SourceFile, stub: Stub, *, prompt_tokens: int, suffix_
                   head: str = '') -> FimRequest:
     """``head``: snippets from other files (repo_context), placed first; the file's prefix gets the rest."""
     # A TODO over the header is pinned with the lines down to the body (docs, attributes, header).
-    todo_above = stub.todo_span is not None and stub.todo_span[1] <= stub.start
-    keep = stub.todo_span[0] if stub.todo_span is not None and todo_above else stub.start
+    todo = stub.todo_span
+    keep = todo[0] if todo is not None and todo[1] <= stub.start else stub.start
     prefix = _lf(source.text[:keep])
     pinned = _lf(source.text[keep:stub.start]) + _instruction(source, stub)  # never cut: the model continues from it
     room = max(1, prompt_tokens - estimate_tokens(head) - estimate_tokens(pinned))

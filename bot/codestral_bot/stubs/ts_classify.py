@@ -18,7 +18,8 @@ from codestral_bot.stubs.ts_rules import text_of
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ['Verdict', 'body_items', 'braces', 'classify', 'leading_comments', 'qualified_name', 'todo_comment_beside']
+__all__ = ['Verdict', 'body_items', 'braces', 'classify', 'last_row', 'leading_comments', 'qualified_name',
+           'todo_comment_beside']
 
 # Nodes that hold a list of declarations or statements: a function's comment neighbours are
 # its siblings in one of these, so the climb to the function's statement stops below them.
@@ -182,7 +183,7 @@ def leading_comments(function: Node, rules: Rules) -> list[Node]:
         top, before = before, before.prev_sibling
     found: list[Node] = []
     while before is not None and before.type in rules.comments and _own_line(before):
-        if _last_row(before) < top.start_point.row - 1:
+        if last_row(before) < top.start_point.row - 1:
             break
         found.insert(0, before)
         top, before = before, before.prev_sibling
@@ -191,8 +192,8 @@ def leading_comments(function: Node, rules: Rules) -> list[Node]:
 
 def _todo_above(function: Node, body: Node, rules: Rules) -> str | None:
     """A TODO beside the function that asks for it to be written ("TODO: Will be private" does not)."""
-    comment = todo_comment_beside(function, body, rules)
-    return todo_line(text_of(comment)) if comment is not None else None
+    found = _todo_beside(function, body, rules)
+    return found[0] if found is not None and says_implement(found[0]) else None
 
 
 def todo_comment_beside(function: Node, body: Node, rules: Rules) -> Node | None:
@@ -264,11 +265,11 @@ def _bare(todo: str) -> bool:
 def _own_line(comment: Node) -> bool:
     """A comment that starts its line, not one trailing the code before it."""
     previous = comment.prev_sibling
-    return previous is None or _last_row(previous) < comment.start_point.row
+    return previous is None or last_row(previous) < comment.start_point.row
 
 
-def _last_row(node: Node) -> int:
-    """The row of the node's last character: a Rust line comment ends past its newline."""
+def last_row(node: Node) -> int:
+    """The row of the node's last character (a node may end just past a newline: a Rust line comment)."""
     row, column = node.end_point
     return row - 1 if column == 0 and row > node.start_point.row else row
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from codestral_bot.stubs.ts_classify import braces
+from codestral_bot.stubs.ts_classify import last_row
 from codestral_bot.stubs.ts_intent import comment_lines
 from codestral_bot.stubs.ts_intent import todo_line
 from codestral_bot.stubs.ts_text import SourceText
@@ -27,12 +28,6 @@ class Span:
     tail: str
 
 
-def _last_row(node: Node) -> int:
-    """The row of the node's last character (a node may end just past a newline)."""
-    row, column = node.end_point
-    return row - 1 if column == 0 and row > node.start_point.row else row
-
-
 def body_span(
     source: SourceText, body: Node, items: list[Node], eol: str, unit: Callable[[], str],
 ) -> Span:
@@ -43,7 +38,7 @@ def body_span(
     """
     opening, closing = braces(body)
     own_lines = items and items[0].start_point.row > opening.end_point.row
-    if own_lines and _last_row(items[-1]) < closing.start_point.row:
+    if own_lines and last_row(items[-1]) < closing.start_point.row:
         return _line_span(source, items, eol)
     return _inline_span(source, opening, closing, items, eol, unit)
 
@@ -56,7 +51,7 @@ def _line_span(source: SourceText, items: list[Node], eol: str) -> Span:
         start=source.line_start(first),
         end=source.line_end(last),
         start_line=items[0].start_point.row + 1,
-        end_line=_last_row(items[-1]) + 1,
+        end_line=last_row(items[-1]) + 1,
         indent=indent,
         lead=indent,
         tail=eol,
@@ -72,7 +67,7 @@ def _inline_span(
     first = source.char(items[0].start_byte) if items else -1
     # An item alone at the start of its line shows the body's indent; otherwise one level deeper.
     indent = source.indent_at(first) if items and source.first_on_line(first) else closing_indent + unit()
-    rows = (items[0].start_point.row, _last_row(items[-1])) if items else (
+    rows = (items[0].start_point.row, last_row(items[-1])) if items else (
         opening.start_point.row, closing.start_point.row)
     return Span(
         start=source.char(opening.end_byte),
