@@ -4,6 +4,7 @@ Real implemented functions (``tests/roundtrip/``, excerpts of real projects: see
 their bodies replaced by each stub form of their language; the fake API answers each request with
 the original body; ``review --staged --apply`` must write back exactly the original file. For the
 forms holding a TODO comment, the prompt must end with the TODO lines (then the body's indent).
+In the brace languages the TODO may also sit over the function (``ABOVE``): the fill removes it.
 """
 from __future__ import annotations
 
@@ -65,6 +66,33 @@ FORMS: dict[str, dict[str, list[str]]] = {
     },
 }
 CASES = [(language, form) for language in FILES for form in FORMS[language]]
+# A TODO written over the function instead (its lines go right above the header, under its doc
+# comment, over its attributes, annotations, `export` or `const`), with an empty body or one that
+# holds other evidence: the fill removes the TODO, the rest of the file comes back as it was.
+ABOVE: dict[str, dict[str, tuple[list[str], list[str]]]] = {
+    'go': {
+        'above-empty': (['// TODO: implement {name}'], []),
+        'above-zero-return': (['// TODO: implement {name}'], ['return nil']),
+        'above-block': (['/* TODO: implement {name},', '   the long way */'], []),
+    },
+    'rust': {
+        'above-empty': (['// TODO: implement {name}'], []),
+        'above-todo-macro': (['// TODO: implement {name}'], ['todo!()']),
+    },
+    'java': {
+        'above-empty': (['// TODO: implement {name}'], []),
+        'above-unsupported': (['// TODO: implement {name}'], ['throw new UnsupportedOperationException("TODO");']),
+    },
+    'typescript': {
+        'above-empty': (['// TODO: implement {name}'], []),
+        'above-throw': (['// TODO: implement {name}'], ['throw new Error("not implemented")']),
+    },
+    'javascript': {
+        'above-empty': (['// TODO: implement {name}'], []),
+        'above-doc-block': (['/**', ' * TODO: implement {name}', ' */'], []),
+    },
+}
+ABOVE_CASES = [(language, form) for language in ABOVE for form in ABOVE[language]]
 _FUNCTIONS = {  # tree-sitter node types of the functions whose bodies are replaced
     'go': {'function_declaration', 'method_declaration'},
     'rust': {'function_item'},
@@ -73,6 +101,9 @@ _FUNCTIONS = {  # tree-sitter node types of the functions whose bodies are repla
     'javascript': {'function_declaration', 'arrow_function', 'method_definition', 'function_expression'},
 }
 _BLOCKS = ('block', 'statement_block', 'constructor_body')
+# Where a function's statement starts: `export function`, `const f = () => {`, `#[inline] fn`.
+_CONTAINERS = {'program', 'source_file', 'class_body', 'declaration_list', 'statement_block', 'block'}
+_PREFIXES = {'attribute_item', 'decorator'}
 _GRAMMARS = {
     'go': ('tree_sitter_go', 'language'), 'rust': ('tree_sitter_rust', 'language'),
     'java': ('tree_sitter_java', 'language'), 'typescript': ('tree_sitter_typescript', 'language_typescript'),
@@ -88,6 +119,7 @@ class Body:
     first: int
     last: int
     indent: str
+    top: int = -1  # the first line of the function's statement (attributes, annotations, `export`)
 
 
 def _indent(line: str) -> str:
@@ -127,10 +159,21 @@ def _brace_bodies(language: str, text: str) -> list[Body]:
         if body is not None and body.type in _BLOCKS and body.end_point.row - body.start_point.row >= 2:
             first, last = body.start_point.row + 1, body.end_point.row - 1
             name = node.child_by_field_name('name') or (node.parent.child_by_field_name('name') if node.parent else None)
-            bodies.append(Body((name.text or b'').decode() if name else '', first, last, _indent(lines[first])))
+            bodies.append(Body((name.text or b'').decode() if name else '', first, last, _indent(lines[first]),
+                               _top(node)))
             continue  # outermost functions only: an inner one goes with its outer body
         stack.extend(reversed(node.children))
     return sorted(bodies, key=lambda b: b.first)
+
+
+def _top(function: Any) -> int:
+    node = function
+    while node.parent is not None and node.parent.type not in _CONTAINERS and (
+            node.parent.start_point.row == function.start_point.row):
+        node = node.parent
+    while node.prev_named_sibling is not None and node.prev_named_sibling.type in _PREFIXES:
+        node = node.prev_named_sibling
+    return int(node.start_point.row)
 
 
 def _bodies(language: str, text: str) -> list[Body]:
@@ -145,15 +188,20 @@ class Replaced:
     end: int
 
 
-def _stub_out(text: str, language: str, form: list[str]) -> tuple[str, list[Replaced]]:
+def _stub_out(text: str, language: str, form: list[str], above: list[str]) -> tuple[str, list[Replaced]]:
+    """``text`` with each body replaced by ``form``, and ``above`` written over each function."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     replaced = []
     position = 0
     for body in _bodies(language, text):
+        eol = lines[body.last][len(lines[body.last].rstrip('\r\n')):]
+        if above:
+            out += lines[position:body.top]
+            out += [f'{_indent(lines[body.top])}{line.format(name=body.name)}{eol}' for line in above]
+            position = body.top
         out += lines[position:body.first]
         start = sum(len(line) for line in out)
-        eol = lines[body.last][len(lines[body.last].rstrip('\r\n')):]
         out += [f'{body.indent}{line.format(name=body.name)}{eol}' for line in form]
         original = ''.join(lines[body.first:body.last + 1])[len(body.indent):-len(eol)]
         replaced.append(Replaced(body, original, start, sum(len(line) for line in out)))
@@ -177,46 +225,49 @@ def _todo_lines(form: list[str], name: str, indent: str) -> str:
     return ''.join(comments)
 
 
-def _answer(stubbed: str, replaced: list[Replaced], found: list[Any], prompts: dict[str, str]) -> Any:
+def _answer(stubbed: str, pairs: list[tuple[Any, Replaced]], prompts: dict[str, str]) -> Any:
+    """Each stub's original body; ``pairs``: (stub, what it replaced), the nearest head first."""
     def respond(body: dict[str, Any]) -> str:
         prompt = body['prompt']
-        for stub in found:
+        for stub, match in pairs:
             head = stubbed[:stub.start].replace('\r\n', '\n')
             if prompt.startswith(head):
-                match = next(r for r in replaced if r.start <= stub.start and stub.end <= r.end)
                 prompts[match.body.name] = prompt[len(head):]
+                prompts[f'{match.body.name} (whole)'] = prompt
                 return match.original.replace('\r\n', '\n')
         raise AssertionError(f'no stub for the prompt ending {prompt[-80:]!r}')
     return respond
 
 
-def _run_roundtrip(tmp_path: Path, fake: FakeCodestral, language: str, form: str,
-                   eol: str = '\n') -> tuple[str, str, list[Replaced], dict[str, str]]:
+def _run_roundtrip(tmp_path: Path, fake: FakeCodestral, language: str, form: list[str],
+                   eol: str = '\n', above: list[str] | None = None) -> tuple[str, str, list[Replaced], dict[str, str]]:
     name = FILES[language]
     original = (ROUNDTRIP / name).read_text(encoding='utf-8').replace('\n', eol)
-    stubbed, replaced = _stub_out(original, language, FORMS[language][form])
+    stubbed, replaced = _stub_out(original, language, form, above or [])
     path = f'src/{name}'
-    found = sorted(stubs.find_stubs(path, stubbed), key=lambda s: -s.start)  # the nearest head first
-    assert sorted(s.name.rsplit('.', 1)[-1] for s in found) == sorted(r.body.name for r in replaced if r.body.name)
+    found = sorted(stubs.find_stubs(path, stubbed), key=lambda s: s.start)
+    assert [s.name.rsplit('.', 1)[-1] for s in found] == [r.body.name for r in replaced if r.body.name]
+    pairs = list(zip(found, replaced, strict=True))[::-1]  # the nearest head first
     repo = make_repo(tmp_path / 'repo')
     write(repo, 'README.md', 'x\n')
     commit_all(repo)
     target = write(repo, path, stubbed)
     repo.git.add('-A')
     prompts: dict[str, str] = {}
-    fake.responder = _answer(stubbed, replaced, found, prompts)
+    fake.responder = _answer(stubbed, pairs, prompts)
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
     result = run_cli(['review', '--staged', '--apply', '--no-comments', '--prompt-tokens', '60000',
                       '--suffix-tokens', '60000'], tmp_path / 'repo', env)
     assert result.returncode in (0, 1), result.stderr
+    assert len(prompts) == 2 * len({r.body.name for r in replaced}), result.stderr
     return original, target.read_bytes().decode('utf-8'), replaced, prompts
 
 
 @pytest.mark.parametrize(('language', 'form'), CASES)
 def test_a_perfect_answer_gives_back_the_original_file(tmp_path: Path, fake_codestral: FakeCodestral,
                                                        language: str, form: str) -> None:
-    original, filled, replaced, prompts = _run_roundtrip(tmp_path, fake_codestral, language, form)
+    original, filled, replaced, prompts = _run_roundtrip(tmp_path, fake_codestral, language, FORMS[language][form])
     assert filled == original
     for r in replaced:
         todo = _todo_lines(FORMS[language][form], r.body.name, r.body.indent)
@@ -224,7 +275,20 @@ def test_a_perfect_answer_gives_back_the_original_file(tmp_path: Path, fake_code
 
 
 def test_crlf_file_round_trip_with_a_multi_line_todo(tmp_path: Path, fake_codestral: FakeCodestral) -> None:
-    original, filled, _, prompts = _run_roundtrip(tmp_path, fake_codestral, 'python', 'todo-return', '\r\n')
+    original, filled, _, prompts = _run_roundtrip(tmp_path, fake_codestral, 'python', FORMS['python']['todo-return'], '\r\n')
     assert filled == original
     assert prompts['dedent'] == ('    # TODO: handle dedent the same way as hashkey\n    #   (the TODO goes on)\n'
                                  '    ')
+
+
+@pytest.mark.parametrize(('language', 'form'), ABOVE_CASES)
+@pytest.mark.parametrize('eol', ['\n', '\r\n'])
+def test_a_todo_over_the_header_leaves_with_a_perfect_fill(tmp_path: Path, fake_codestral: FakeCodestral,
+                                                           language: str, form: str, eol: str) -> None:
+    todo, body = ABOVE[language][form]
+    original, filled, replaced, prompts = _run_roundtrip(tmp_path, fake_codestral, language, body, eol, todo)
+    assert filled == original
+    for r in replaced:  # the TODO is in the prompt, over the function it asks for
+        lines = [line.format(name=r.body.name).strip() for line in todo]
+        prompt = [line.strip() for line in prompts[f'{r.body.name} (whole)'].splitlines()]
+        assert any(prompt[i:i + len(lines)] == lines for i in range(len(prompt))), r.body.name

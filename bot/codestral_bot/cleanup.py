@@ -12,6 +12,7 @@ import re
 
 from codestral_bot import stubs as stub_stage
 from codestral_bot.containment import escape_problem
+from codestral_bot.edits import fill_spans
 from codestral_bot.records import Completion
 from codestral_bot.records import Fill
 from codestral_bot.records import SourceFile
@@ -131,9 +132,22 @@ def _check(fill: Fill, source: SourceFile, body: str) -> str:
     escape = escape_problem(stub, source.text, new_text, stub.start, stub.start + len(replacement))
     if escape:
         raise Rejected(escape)
-    if _still_a_stub(stub, new_text):
+    if _still_a_stub(stub, *_without_todo(stub, new_text, new_end)):
         raise Rejected('the fill is still a stub')
     return replacement
+
+
+def _without_todo(stub: Stub, new_text: str, new_end: int) -> tuple[str, int]:
+    """The filled text without the TODO beside the stub (it leaves with the fill), and where the
+    stub starts in it. The fill is checked with the TODO still in place: removing whole comment
+    lines changes neither the syntax nor the declarations."""
+    if stub.todo_span is None:
+        return new_text, stub.start
+    start, end = stub.todo_span
+    if start >= stub.end:  # `} // TODO`: after the filled body
+        start, end = start - stub.end + new_end, end - stub.end + new_end
+        return new_text[:start] + new_text[end:], stub.start
+    return new_text[:start] + new_text[end:], stub.start - (end - start)
 
 
 def _check_block(stub: Stub, block: python_block.Block, new_end: int) -> None:
@@ -153,13 +167,13 @@ def _check_block(stub: Stub, block: python_block.Block, new_end: int) -> None:
         raise Rejected('the fill is still a stub')
 
 
-def _still_a_stub(stub: Stub, new_text: str) -> bool:
+def _still_a_stub(stub: Stub, new_text: str, start: int) -> bool:
     try:
         # a fill that is only `pass` is still a stub, whatever the project counts as one
         again = stub_stage.find_stubs(stub.path, new_text, bare_pass_is_stub=True)
     except stub_stage.ParseFailure:
         return False
-    return any(s.name == stub.name and s.start == stub.start for s in again)
+    return any(s.name == stub.name and s.start == start for s in again)
 
 
 def finish_fill(fill: Fill, source: SourceFile, completion: Completion, suffix: str,
@@ -178,14 +192,12 @@ def finish_fill(fill: Fill, source: SourceFile, completion: Completion, suffix: 
 
 
 def apply_fills(text: str, fills: list[Fill]) -> str:
-    """The text with every filled stub replaced; everything else byte for byte as it was."""
+    """The text with every filled stub replaced (and the TODO beside it removed); everything else
+    byte for byte as it was. Of overlapping stubs (nested one-liners) the first is kept."""
     out = []
     pos = 0
-    for fill in sorted((f for f in fills if f.replacement is not None), key=lambda f: f.stub.start):
-        if fill.stub.start < pos:
-            continue  # overlapping stubs (nested one-liners): keep the first
-        out.append(text[pos:fill.stub.start])
-        out.append(fill.replacement or '')
-        pos = fill.stub.end
+    for span in fill_spans(fills):
+        out += [text[pos:span.start], span.text]
+        pos = span.end
     out.append(text[pos:])
     return ''.join(out)

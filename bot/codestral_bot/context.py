@@ -4,7 +4,9 @@ The developer's TODO is the most precise instruction the model can get: the comm
 stub's span (``# TODO: handle kwargs``, a multi-line ``/* … */``, the ``// TODO`` over a zero
 return, the comment trailing ``pass  # TODO: implement``) end the prompt, as whole comment lines
 at the body's indentation, and the fill replaces them with the placeholder, so the filled file no
-longer holds the TODO. A perfect model's answer (the original body) gives back the original file.
+longer holds the TODO. A TODO over a brace-language header (``Stub.todo_span``) stays where it is,
+kept with the lines below it (docs, attributes, the header) at the prompt's end; the fill removes
+it. A perfect model's answer (the original body) gives back the original file.
 
 Both sides are cut by whole lines to a token budget, nearest lines kept: the prefix loses lines
 from the top, the suffix from the bottom; the TODO lines are never cut. When the prefix is cut,
@@ -197,8 +199,11 @@ def _instruction(source: SourceFile, stub: Stub) -> str:
 def build_request(source: SourceFile, stub: Stub, *, prompt_tokens: int, suffix_tokens: int,
                   head: str = '') -> FimRequest:
     """``head``: snippets from other files (repo_context), placed first; the file's prefix gets the rest."""
-    prefix = _lf(source.text[:stub.start])
-    pinned = _instruction(source, stub)  # never cut: the lines the model continues from
+    # A TODO over the header is pinned with the lines down to the body (docs, attributes, header).
+    todo = stub.todo_span
+    keep = todo[0] if todo is not None and todo[1] <= stub.start else stub.start
+    prefix = _lf(source.text[:keep])
+    pinned = _lf(source.text[keep:stub.start]) + _instruction(source, stub)  # never cut: the model continues from it
     room = max(1, prompt_tokens - estimate_tokens(head) - estimate_tokens(pinned))
     suffix = _lf(stub.tail + source.text[stub.end:])
     return FimRequest(head + _cut_prefix(prefix, room) + pinned, _cut_suffix(suffix, suffix_tokens))

@@ -44,14 +44,24 @@ class _Hunk:
 
 
 def fill_spans(fills: Iterable[Fill]) -> list[Span]:
-    """The spans of the filled stubs, in file order; an overlapping one (nested one-liners) dropped,
-    as ``cleanup.apply_fills`` drops it."""
-    spans: list[Span] = []
-    for fill in sorted((f for f in fills if f.replacement is not None), key=lambda f: f.stub.start):
-        if spans and fill.stub.start < spans[-1].end:
+    """The spans of the filled stubs, in file order: each fill's body and the TODO beside it that
+    goes with it (``Stub.todo_span``). A fill overlapping an earlier one (nested one-liners) is
+    dropped whole; ``cleanup.apply_fills`` applies these spans."""
+    kept: list[list[Span]] = []
+    for fill in sorted((f for f in fills if f.replacement is not None), key=lambda f: _spans(f)[0].start):
+        spans = _spans(fill)
+        if kept and spans[0].start < max(span.end for span in kept[-1]):
             continue
-        spans.append(Span(fill.stub.start, fill.stub.end, fill.replacement or ''))
-    return spans
+        kept.append(spans)
+    return sorted((span for spans in kept for span in spans), key=lambda span: span.start)
+
+
+def _spans(fill: Fill) -> list[Span]:
+    stub = fill.stub
+    body = Span(stub.start, stub.end, fill.replacement or '')
+    if stub.todo_span is None:
+        return [body]
+    return sorted([body, Span(*stub.todo_span, '')], key=lambda span: span.start)
 
 
 def _line_start(text: str, pos: int) -> int:

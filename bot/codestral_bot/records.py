@@ -93,6 +93,10 @@ class Stub:
     # why this is a stub, in a few words a user can check ('raise NotImplementedError outside a
     # contract', 'TODO comment over a placeholder return'): what --explain and --json show
     evidence: str = ''
+    # The developer's TODO beside the function, outside ``start``..``end`` (brace languages: the
+    # comment lines over its header, or the comment after its closing brace), when it asks for the
+    # body: ``text[todo_span[0]:todo_span[1]]``, removed with the fill so no stale TODO is left.
+    todo_span: tuple[int, int] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

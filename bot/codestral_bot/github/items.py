@@ -41,6 +41,7 @@ __all__ = [
     'suggested_lines',
     'suggestion_block',
     'suggestion_item',
+    'suggestion_range',
 ]
 
 _FP = re.compile(r'<!-- codestral-bot:fp=([0-9a-f]{64}) -->')
@@ -157,31 +158,52 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def suggested_lines(text: str, stub: Stub, replacement: str) -> str | None:
-    """The new text of exactly lines stub.start_line..stub.end_line once the fill is in.
+def suggested_lines(text: str, stub: Stub, replacement: str, lines: tuple[int, int] | None = None) -> str | None:
+    """The new text of exactly ``lines`` (default: the stub's, with the TODO beside it) once the fill is in.
 
     None when the stub's offsets do not lie inside those lines (a finder and git disagreeing
     about line breaks): a suggestion that replaced other lines would delete code.
     """
+    first, last = lines or suggestion_range(text, stub)
     starts = _line_starts(text)
-    if not 1 <= stub.start_line <= stub.end_line < len(starts) + (0 if text.endswith('\n') else 1):
+    if not 1 <= first <= last < len(starts) + (0 if text.endswith('\n') else 1):
         return None
-    begin = starts[stub.start_line - 1]
-    end = starts[stub.end_line] if stub.end_line < len(starts) else len(text)
+    begin = starts[first - 1]
+    end = starts[last] if last < len(starts) else len(text)
+    edits = [(stub.start, stub.end, replacement)]
+    if stub.todo_span is not None and begin <= stub.todo_span[0] and stub.todo_span[1] <= end:
+        edits.append((*stub.todo_span, ''))  # the TODO that asked for the body leaves with it
     if not begin <= stub.start <= stub.end <= end:
         return None
-    new = text[begin:stub.start] + replacement + text[stub.end:end]
-    new = new.removesuffix('\n').removesuffix('\r')
+    new, pos = '', begin
+    for start, stop, piece in sorted(edits):
+        new += text[pos:start] + piece
+        pos = stop
+    new = (new + text[pos:end]).removesuffix('\n').removesuffix('\r')
     return new.replace('\r\n', '\n')
+
+
+def suggestion_range(text: str, stub: Stub) -> tuple[int, int]:
+    """The lines a stub's suggestion replaces: its own and those of the TODO beside it (``Stub.todo_span``)."""
+    if stub.todo_span is None:
+        return stub.start_line, stub.end_line
+    start, end = stub.todo_span
+    return (min(stub.start_line, text.count('\n', 0, start) + 1),
+            max(stub.end_line, text.count('\n', 0, max(start, end - 1)) + 1))
 
 
 def suggestion_item(fill: Fill, source: SourceFile, change: FileChange | None, patched: bool) -> Item:
     stub = fill.stub
-    lines = suggested_lines(source.text, stub, fill.replacement or '')
-    problem = anchor_problem(change, patched, stub.start_line, stub.end_line)
+    first, last = suggestion_range(source.text, stub)
+    problem = anchor_problem(change, patched, first, last)
+    if problem is not None and (first, last) != (stub.start_line, stub.end_line):
+        # The TODO's line is outside the hunk: suggest the body alone rather than nothing.
+        first, last = stub.start_line, stub.end_line
+        problem = anchor_problem(change, patched, first, last)
+    lines = suggested_lines(source.text, stub, fill.replacement or '', (first, last))
     if lines is None:
         problem = "the fill does not map onto the stub's lines"
-    return Item('suggestion', stub.path, stub.start_line, stub.end_line, 'warning',
+    return Item('suggestion', stub.path, first, last, 'warning',
                 f'{code_span(stub.name)} is a stub ({stub.kind}): a body for it, from Codestral.',
                 stub_fingerprint(stub, source), lines, problem)
 

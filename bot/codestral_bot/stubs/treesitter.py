@@ -18,6 +18,7 @@ from codestral_bot.stubs._base import ParseFailure
 from codestral_bot.stubs.ts_classify import body_items
 from codestral_bot.stubs.ts_classify import classify
 from codestral_bot.stubs.ts_classify import qualified_name
+from codestral_bot.stubs.ts_classify import todo_comment_beside
 from codestral_bot.stubs.ts_contract import why_intentional
 from codestral_bot.stubs.ts_go import GO
 from codestral_bot.stubs.ts_grammar import describe_error
@@ -30,6 +31,7 @@ from codestral_bot.stubs.ts_javascript import TYPESCRIPT
 from codestral_bot.stubs.ts_rules import Rules
 from codestral_bot.stubs.ts_rust import RUST
 from codestral_bot.stubs.ts_span import body_span
+from codestral_bot.stubs.ts_span import todo_removal
 from codestral_bot.stubs.ts_text import SourceText
 from codestral_bot.stubs.ts_text import detect_eol
 from codestral_bot.stubs.ts_text import detect_indent_unit
@@ -92,6 +94,8 @@ class _File:
 
     @functools.cached_property
     def unit(self) -> str:
+        if self.rules.language == 'go':
+            return '\t'  # gofmt indents with tabs; a file of stubs may have spaces only in its comments
         return detect_indent_unit(self.source.text, self.rules.default_indent)
 
 
@@ -130,6 +134,9 @@ def _stub_of(function: Node, file: _File) -> Stub | None:
         _skip(function, body, why_not or verdict.reason, file)
         return None
     span = body_span(file.source, body, items, file.eol, lambda: file.unit)
+    # The TODO over the header (or after the brace) that asked for the body: stale once it is written.
+    beside = todo_comment_beside(function, body, file.rules)
+    todo_span = todo_removal(file.source, beside, body) if beside is not None else None
     return Stub(
         path=file.path,
         language=file.rules.language,
@@ -143,6 +150,7 @@ def _stub_of(function: Node, file: _File) -> Stub | None:
         indent=span.indent,
         lead=span.lead,
         tail=span.tail,
+        todo_span=todo_span,
     )
 
 

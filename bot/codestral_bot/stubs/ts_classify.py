@@ -18,7 +18,8 @@ from codestral_bot.stubs.ts_rules import text_of
 if TYPE_CHECKING:
     from tree_sitter import Node
 
-__all__ = ['Verdict', 'body_items', 'braces', 'classify', 'leading_comments', 'qualified_name']
+__all__ = ['Verdict', 'body_items', 'braces', 'classify', 'last_row', 'leading_comments', 'qualified_name',
+           'todo_comment_beside']
 
 # Nodes that hold a list of declarations or statements: a function's comment neighbours are
 # its siblings in one of these, so the climb to the function's statement stops below them.
@@ -182,7 +183,7 @@ def leading_comments(function: Node, rules: Rules) -> list[Node]:
         top, before = before, before.prev_sibling
     found: list[Node] = []
     while before is not None and before.type in rules.comments and _own_line(before):
-        if before.end_point.row < top.start_point.row - 1:
+        if last_row(before) < top.start_point.row - 1:
             break
         found.insert(0, before)
         top, before = before, before.prev_sibling
@@ -191,8 +192,14 @@ def leading_comments(function: Node, rules: Rules) -> list[Node]:
 
 def _todo_above(function: Node, body: Node, rules: Rules) -> str | None:
     """A TODO beside the function that asks for it to be written ("TODO: Will be private" does not)."""
-    todo = _todo_beside(function, body, rules)
-    return todo if todo is not None and says_implement(todo) else None
+    found = _todo_beside(function, body, rules)
+    return found[0] if found is not None and says_implement(found[0]) else None
+
+
+def todo_comment_beside(function: Node, body: Node, rules: Rules) -> Node | None:
+    """The comment above the function or after its closing brace whose TODO asks for it to be written."""
+    found = _todo_beside(function, body, rules)
+    return found[1] if found is not None and says_implement(found[0]) else None
 
 
 def _statement_of(function: Node) -> Node:
@@ -208,14 +215,15 @@ def _statement_of(function: Node) -> Node:
         node = parent
 
 
-def _todo_after(statement: Node, body: Node, rules: Rules) -> str | None:
-    """A TODO comment after the closing brace, on its line."""
+def _todo_after(statement: Node, body: Node, rules: Rules) -> tuple[str, Node] | None:
+    """A TODO comment after the closing brace, on its line (its TODO line and the comment)."""
     closing = braces(body)[1]
     inside = [child for child in body.children if child.start_byte >= closing.end_byte]
     after = inside[0] if inside else statement.next_sibling
     if after is None or after.type not in rules.comments:
         return None
-    return todo_line(text_of(after)) if after.start_point.row == closing.end_point.row else None
+    todo = todo_line(text_of(after)) if after.start_point.row == closing.end_point.row else None
+    return (todo, after) if todo is not None else None
 
 
 def _is_argument(function: Node, statement: Node) -> bool:
@@ -228,8 +236,8 @@ def _is_argument(function: Node, statement: Node) -> bool:
     return False
 
 
-def _todo_beside(function: Node, body: Node, rules: Rules) -> str | None:
-    """The TODO of a comment directly above the function or after its closing brace."""
+def _todo_beside(function: Node, body: Node, rules: Rules) -> tuple[str, Node] | None:
+    """The TODO line of a comment directly above the function or after its closing brace, and the comment."""
     statement = _statement_of(function)
     if _is_argument(function, statement):
         return None  # the TODO is about the statement the callback sits in, not the callback
@@ -241,9 +249,9 @@ def _todo_beside(function: Node, body: Node, rules: Rules) -> str | None:
     if not above:
         return None
     todo = todo_line(text_of(above[-1]))
-    if todo is not None and _is_doc_comment(above[-1]) and _bare(todo):
+    if todo is None or _is_doc_comment(above[-1]) and _bare(todo):
         return None  # `/// TODO` as the doc comment of a finished accessor: the docs are missing, not the code
-    return todo
+    return todo, above[-1]
 
 
 def _is_doc_comment(comment: Node) -> bool:
@@ -257,7 +265,13 @@ def _bare(todo: str) -> bool:
 def _own_line(comment: Node) -> bool:
     """A comment that starts its line, not one trailing the code before it."""
     previous = comment.prev_sibling
-    return previous is None or previous.end_point.row < comment.start_point.row
+    return previous is None or last_row(previous) < comment.start_point.row
+
+
+def last_row(node: Node) -> int:
+    """The row of the node's last character (a node may end just past a newline: a Rust line comment)."""
+    row, column = node.end_point
+    return row - 1 if column == 0 and row > node.start_point.row else row
 
 
 def qualified_name(function: Node, rules: Rules) -> str:
