@@ -500,3 +500,19 @@ def test_rust_nested_use_trees_inline_paths_and_a_binary_crate_root() -> None:
     assert {('crates/core/flags/lowargs.rs', 'Mode'), ('crates/core/flags/mod.rs', 'Category'),
             ('crates/core/error.rs', 'builder')} <= set(found)
     assert '// pub(crate) fn builder(msg: &str) -> Error { ... }\n' in head
+
+
+def test_the_base_of_the_stub_s_class_shows_its_methods_internal_ones_too() -> None:
+    base = ('class Handler:\n    """Handles events."""\n\n    retries: int = 3\n\n'
+            '    def _find_error_handler(self, e: Exception) -> object: ...\n\n'
+            '    def trap_exception(self, e: Exception) -> bool: ...\n\n'
+            '    def log(self, msg: str) -> None: ...\n')
+    other = 'class Helper:\n    def _secret(self) -> None: ...\n\n    def help(self) -> str: ...\n'
+    app = ('from pkg.base import Handler\nfrom pkg.other import Helper\n\n\nclass App(Handler):\n'
+           '    helper: Helper\n\n    def handle_exception(self, e: Exception) -> object:\n'
+           '        # TODO: find the handler and call it\n        pass\n')
+    found, head = _snippets({'pkg/base.py': base, 'pkg/other.py': other, 'pkg/app.py': app}, 'pkg/app.py')
+    assert found[0] == ('pkg/base.py', 'Handler')  # the class the stub's `self.` calls go to
+    assert '#     def _find_error_handler(self, e: Exception) -> object: ...\n' in head
+    assert '#     def trap_exception(self, e: Exception) -> bool: ...\n' in head
+    assert '_secret' not in head  # a class the stub only uses shows its API alone

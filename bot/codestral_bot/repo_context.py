@@ -57,6 +57,7 @@ _TIER_BASE = -1  # the enclosing class's bases: the stub calls their members as 
 _TIER_SCOPE = 2.0
 _TIER_NAMESAKE = 1.25  # after the names the stub's file imports and uses nowhere else
 _TIER_MODULE = 3.5
+_BASE_PART = 4  # of the context budget, at most, for the methods of the stub's bases
 _TIER_ORPHAN = 1.75  # a package's private function nothing calls yet
 _NAMESAKES = 6  # at most: a common word (`style`) would otherwise fill the budget with one module
 _TERM_BONUS = 0.5
@@ -191,7 +192,8 @@ def _subwords(name: str) -> set[str]:
 
 def _shared(words: set[str] | frozenset[str], terms: set[str] | frozenset[str]) -> set[str]:
     """The ``words`` alike one of ``terms``: the same, or one a prefix of the other of at least four
-    letters (``handle`` and ``handler``, ``explain`` and ``explained``, ``route`` and ``router``)."""
+    letters (``handle`` and ``handler``). Loose: for picking among one class's methods only; across
+    modules it brings ``appendable`` to a stub named ``append``."""
     return {w for w in words if w in terms or any(
         min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)) for t in terms)}
 
@@ -205,7 +207,7 @@ def _rank(word: str, regions: _Regions) -> tuple[float, float]:
     if word not in regions.uses:
         return (1, 0.0)
     tier: float = _TIER_SCOPE if word in regions.scope else 3
-    if _shared(_subwords(word), regions.terms):
+    if _subwords(word) & regions.terms:
         tier -= _TERM_BONUS
     return (tier, regions.uses[word])
 
@@ -252,7 +254,7 @@ def _brief(definition: Definition, language: str, wanted: frozenset[str], terms:
     others = len(definition.members)
     while True:
         text = render(definition, language, wanted | alike, others=others, brief=True, internal=True)
-        if others == 0 or estimate_tokens(text) <= budget // 2:
+        if others == 0 or estimate_tokens(text) <= budget // _BASE_PART:
             return text
         others //= 2
 
@@ -306,7 +308,7 @@ class RepoContext:
                               for p in (imp.paths[:1] if imp.reexports else imp.paths))
         for path in self.index.folder(folder):  # sibling modules whose file name shares a word with the stub's
             name = path.rpartition('/')[2]
-            if name.endswith(suffix) and _shared(_subwords(name[:-len(suffix) or None]), terms):
+            if name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
                 paths.setdefault(path)
         found: list[tuple[float, _Candidate]] = []
         for path in paths:
@@ -314,7 +316,7 @@ class RepoContext:
             if other is None or path == symbols.path:
                 continue
             for name in other.definitions:
-                shared = _shared(_subwords(name), terms)
+                shared = _subwords(name) & terms
                 if shared and not name.startswith('_'):
                     overlap = len(shared) / len(_subwords(name) | terms)
                     found.append((-overlap, _Candidate(Imported(name, name, (path,)), name, (_TIER_NAMESAKE, -overlap))))
