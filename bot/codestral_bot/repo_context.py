@@ -185,17 +185,22 @@ def _bases(header: str) -> frozenset[str]:
 
 
 def _subwords(name: str) -> set[str]:
-    """``_build_request_auth`` → {build, request, auth}; ``HTTPTransport`` → {http, transport}."""
+    """``_build_request_auth`` → {build, request, auth}; ``HTTPTransport`` → {http, transport};
+    ``RealIP`` → {real, ip} (a two-letter word counts when it is an acronym)."""
     parts = re.findall(r'[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+', name)
-    return {p.lower() for p in parts if len(p) >= 3} - _COMMON
+    return {p.lower() for p in parts if len(p) >= 3 or (len(p) == 2 and p.isupper())} - _COMMON
+
+
+_SUFFIXES = ('s', 'es', 'r', 'er', 'ers', 'or', 'd', 'ed', 'ing', 'ion')
 
 
 def _shared(words: set[str] | frozenset[str], terms: set[str] | frozenset[str]) -> set[str]:
-    """The ``words`` alike one of ``terms``: the same, or one a prefix of the other of at least four
-    letters (``handle`` and ``handler``). Loose: for picking among one class's methods only; across
-    modules it brings ``appendable`` to a stub named ``append``."""
+    """The ``words`` alike one of ``terms``: the same, or the same but for an ending (``handle`` and
+    ``handler``, ``route`` and ``router``, ``explain`` and ``explained``; not ``append`` and
+    ``appendable``)."""
     return {w for w in words if w in terms or any(
-        min(len(w), len(t)) >= 4 and (w.startswith(t) or t.startswith(w)) for t in terms)}
+        min(len(w), len(t)) >= 4 and (w[len(t):] in _SUFFIXES and w.startswith(t)
+                                      or t[len(w):] in _SUFFIXES and t.startswith(w)) for t in terms)}
 
 
 def _rank(word: str, regions: _Regions) -> tuple[float, float]:
@@ -207,7 +212,7 @@ def _rank(word: str, regions: _Regions) -> tuple[float, float]:
     if word not in regions.uses:
         return (1, 0.0)
     tier: float = _TIER_SCOPE if word in regions.scope else 3
-    if _subwords(word) & regions.terms:
+    if _shared(_subwords(word), regions.terms):
         tier -= _TERM_BONUS
     return (tier, regions.uses[word])
 
@@ -308,7 +313,7 @@ class RepoContext:
                               for p in (imp.paths[:1] if imp.reexports else imp.paths))
         for path in self.index.folder(folder):  # sibling modules whose file name shares a word with the stub's
             name = path.rpartition('/')[2]
-            if name.endswith(suffix) and _subwords(name[:-len(suffix) or None]) & terms:
+            if name.endswith(suffix) and _shared(_subwords(name[:-len(suffix) or None]), terms):
                 paths.setdefault(path)
         found: list[tuple[float, _Candidate]] = []
         for path in paths:
@@ -316,7 +321,7 @@ class RepoContext:
             if other is None or path == symbols.path:
                 continue
             for name in other.definitions:
-                shared = _subwords(name) & terms
+                shared = _shared(_subwords(name), terms)
                 if shared and not name.startswith('_'):
                     overlap = len(shared) / len(_subwords(name) | terms)
                     found.append((-overlap, _Candidate(Imported(name, name, (path,)), name, (_TIER_NAMESAKE, -overlap))))
