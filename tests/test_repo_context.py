@@ -516,3 +516,17 @@ def test_the_base_of_the_stub_s_class_shows_its_methods_internal_ones_too() -> N
     assert '#     def _find_error_handler(self, e: Exception) -> object: ...\n' in head
     assert '#     def trap_exception(self, e: Exception) -> bool: ...\n' in head
     assert '_secret' not in head  # a class the stub only uses shows its API alone
+
+
+def test_go_helpers_of_functions_named_like_the_stub_rank_before_the_merely_popular() -> None:
+    flags = ('package app\n\nfunc quote(s string) string { return s }\n\n'
+             'func nonCompletable(f string) bool { return f == "" }\n')
+    kin = ('package app\n\nfunc getFlagCompletion(f string) []string {\n'
+           '\tif nonCompletable(f) {\n\t\treturn nil\n\t}\n\treturn []string{f}\n}\n')
+    users = ''.join(f'func U{i}() string {{ return quote("{i}") }}\n' for i in range(3))
+    app = 'package app\n\nfunc getFlagNameCompletions(f string) []string {\n\tpanic("not implemented")\n}\n'
+    files = {'go.mod': 'module example.com/x\n', 'app/flags.go': flags, 'app/kin.go': kin,
+             'app/users.go': 'package app\n\n' + users, 'app/app.go': app}
+    found, _ = _snippets(files, 'app/app.go')
+    # nonCompletable is used once, by a function named like the stub; quote by three others
+    assert found.index(('app/flags.go', 'nonCompletable')) < found.index(('app/flags.go', 'quote'))

@@ -57,6 +57,9 @@ _TIER_BASE = -1  # the enclosing class's bases: the stub calls their members as 
 _TIER_SCOPE = 2.0
 _TIER_NAMESAKE = 1.25  # after the names the stub's file imports and uses nowhere else
 _TIER_MODULE = 3.5
+_TIER_KIN = 2.75  # a package name the package's functions named like the stub use
+_GO_FUNC = re.compile(r'^func[ \t]', re.MULTILINE)
+_GO_FUNC_NAME = re.compile(r'(?:\([^)]*\)\s*)?(\w+)')
 _BASE_PART = 4  # of the context budget, at most, for the methods of the stub's bases
 _TIER_ORPHAN = 1.75  # a package's private function nothing calls yet
 _NAMESAKES = 6  # at most: a common word (`style`) would otherwise fill the budget with one module
@@ -292,7 +295,8 @@ class RepoContext:
         if symbols is None or not symbols.imports:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
-        candidates = sorted(_candidates(symbols, regions) + self._namesakes(symbols, stub) + self._popular(symbols)
+        candidates = sorted(_candidates(symbols, regions) + self._namesakes(symbols, stub)
+                            + self._popular(symbols, source, _subwords(_short_name(stub)))
                             + self._module_members(symbols), key=lambda c: c.rank)
         return self._fill(symbols, candidates, budget, stub.language, regions.stub, regions.terms)
 
@@ -344,13 +348,15 @@ class RepoContext:
                     found.append(_Candidate(imp, name, (_TIER_MODULE, order)))
         return found
 
-    def _popular(self, symbols: FileSymbols) -> list[_Candidate]:
+    def _popular(self, symbols: FileSymbols, source: SourceFile, terms: set[str]) -> list[_Candidate]:
         """What the package's other files define, the most used across the package first.
 
         A Go or Java body calls its package's helpers without importing them; the ones its file
-        never names yet are best guessed by how many files of the package call them. A private
-        function nothing in the package calls (only its definition names it) comes early: the
-        body being written is its likely caller, as for a name imported but not used yet.
+        never names yet are best guessed by how many files of the package call them, and first
+        those the package's functions named like the stub call (``getFlagNameCompletions`` and
+        ``getFlagCompletion`` share their helpers). A private function nothing in the package calls
+        (only its definition names it) comes early: the body being written is its likely caller,
+        as for a name imported but not used yet.
         """
         found: list[_Candidate] = []
         for imp in symbols.imports:
@@ -358,15 +364,29 @@ class RepoContext:
                 continue
             files = [(path, self.index.symbols(path), self.index.words(path)) for path in imp.paths]
             own = self.index.words(symbols.path)
+            kin = self._kin_words([source.text, *(self.index.text(path) for path in imp.paths)], terms)
             for path, other, words in files:
                 for name, definition in (other.definitions.items() if other is not None else ()):
                     users = sum(1 for p, _, uses in files if p != path and name in uses)
                     if users:
-                        found.append(_Candidate(imp, name, (4, -users)))
+                        found.append(_Candidate(imp, name, (_TIER_KIN if name in kin else 4, -users)))
                     elif (words[name] == 1 and not own[name] and definition.kind == 'function'
                           and not _exported(name, symbols.language)):
                         found.append(_Candidate(imp, name, (_TIER_ORPHAN, 0)))
         return sorted(found, key=lambda c: c.rank)
+
+    @staticmethod
+    def _kin_words(texts: list[str], terms: set[str]) -> set[str]:
+        """The words in the bodies of Go functions named like the stub (a regex: a file is not parsed twice)."""
+        if not terms:
+            return set()
+        kin: set[str] = set()
+        for text in texts:
+            for chunk in _GO_FUNC.split(text)[1:]:
+                name = _GO_FUNC_NAME.match(chunk)
+                if name and _shared(_subwords(name.group(1)), terms):
+                    kin.update(_WORD.findall(chunk))
+        return kin
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
               wanted: frozenset[str], terms: frozenset[str]) -> Selection:

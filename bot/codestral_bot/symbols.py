@@ -408,10 +408,15 @@ class SymbolIndex:
         self._files: dict[str, FileSymbols | None] = {}
         self._words: dict[str, Counter[str]] = {}
         self._folders: dict[str, list[str]] | None = None
+        self._texts: dict[str, str] = {}  # Go and Java files, for ranking a package's helpers
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
 
     def _text(self, path: str) -> str:
         return self._read(path).text
+
+    def text(self, path: str) -> str:
+        """A file's text (after ``symbols`` read it; empty when it could not be or was not read)."""
+        return self._texts.get(path, '')
 
     def folder(self, folder: str) -> tuple[str, ...]:
         """The repository's files directly in ``folder`` (grouped once per run, on first use)."""
@@ -442,6 +447,7 @@ class SymbolIndex:
             self.parsed += 1
             if language in ('go', 'java'):  # for ranking a package's helpers by use (repo_context)
                 self._words[path] = Counter(_WORD.findall(text))
+                self._texts[path] = text
             if language == 'python':
                 return python_symbols(path, text, self._python.resolve)
             from codestral_bot import symbols_ts
