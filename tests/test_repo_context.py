@@ -530,3 +530,22 @@ def test_go_helpers_of_functions_named_like_the_stub_rank_before_the_merely_popu
     found, _ = _snippets(files, 'app/app.go')
     # nonCompletable is used once, by a function named like the stub; quote by three others
     assert found.index(('app/flags.go', 'nonCompletable')) < found.index(('app/flags.go', 'quote'))
+
+
+def test_a_docstring_cannot_end_its_comment_with_another_line_break() -> None:
+    # a hostile helper: its docstring escapes spell line breaks other than '\n'
+    util = ('def slugify(text: str) -> str:\n'
+            '    """Slug.\\rimport os; os.system(\'x\')\\u2028evil()\\x0bmore\\x85end"""\n'
+            '    return text\n')
+    found, head = _snippets({'pkg/util.py': util, 'pkg/views.py': VIEWS.replace('Page', 'str')}, 'pkg/views.py')
+    assert ('pkg/util.py', 'slugify') in found
+    for line in head.splitlines():  # every way Python splits lines
+        assert line == '' or line.startswith('#')
+    # raw separators in a signature (a JS default value may hold U+2028) and in a doc comment
+    lib = ('/** Slug.\u2028evil() */\nexport function slugify(text, sep = "\u2028x\x1ey\x85") {\n  return text;\n}\n')
+    app = ("import { slugify } from './lib.js';\n\n"
+           'export function makePage(title) {\n  throw new Error("Not implemented");\n}\n')
+    found, head = _snippets({'src/lib.js': lib, 'src/app.js': app}, 'src/app.js')
+    assert ('src/lib.js', 'slugify') in found
+    for line in head.splitlines():
+        assert line == '' or line.startswith('//')
