@@ -549,3 +549,19 @@ def test_a_docstring_cannot_end_its_comment_with_another_line_break() -> None:
     assert ('src/lib.js', 'slugify') in found
     for line in head.splitlines():
         assert line == '' or line.startswith('//')
+
+
+def test_a_typescript_base_shows_its_protected_methods_to_a_subclass_only() -> None:
+    base = ('export abstract class Shape {\n  constructor(public name: string) {}\n'
+            '  protected scale(by: number): number { return by; }\n  private secret(): void {}\n'
+            '  area(): number { return 0; }\n}\n')
+    sub = ("import { Shape } from './shape';\n\nexport class Square extends Shape {\n"
+           '  side = 1;\n  scaledArea(by: number): number {\n    throw new Error("Not implemented");\n  }\n}\n')
+    user = ("import { Shape } from './shape';\n\n"
+            'export function describe(s: Shape): string {\n  throw new Error("Not implemented");\n}\n')
+    files = {'src/shape.ts': base, 'src/square.ts': sub, 'src/user.ts': user}
+    _, head = _snippets(files, 'src/square.ts')
+    assert '//     protected scale(by: number): number { ... }\n' in head
+    assert 'secret' not in head
+    _, head = _snippets(files, 'src/user.ts')
+    assert 'scale' not in head and 'secret' not in head

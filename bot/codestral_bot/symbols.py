@@ -30,6 +30,11 @@ _FIRST_MEMBERS = ('__init__', 'constructor', 'new')  # how to build one: shown b
 _LINE_CHARS = 160
 
 
+def _is_internal(name: str, line: str) -> bool:
+    """``_helper`` or ``protected …``: for the class's subclasses, not its users."""
+    return name.startswith('_') or line.lstrip().startswith('protected ')
+
+
 def _is_method(line: str) -> bool:
     """A member line of a method (``def f(...): ...``, ``f(x) { ... }``), not a field."""
     return line.lstrip().startswith(('def ', 'async def ', '@')) or line.rstrip().endswith('{ ... }')
@@ -59,12 +64,12 @@ class Definition:
         definitions. ``brief``: the signature without docs, and no count of the members left out.
         """
         head = (self.brief or self.text) if brief else self.text
-        members = [m for m in self.members if internal or not m[0].startswith('_') or m[0] in _FIRST_MEMBERS]
+        members = [m for m in self.members if internal or m[0] in _FIRST_MEMBERS or not _is_internal(*m)]
         if not members:
             return head
         order = sorted(range(len(members)), key=lambda i: (
             members[i][0] not in wanted, members[i][0] not in _FIRST_MEMBERS,
-            internal and not _is_method(members[i][1]), members[i][0].startswith('_'), i))
+            internal and not _is_method(members[i][1]), _is_internal(*members[i]), i))
         named = min(sum(1 for name, _ in members if name in wanted), limit)
         keep = sorted(order[:named + others])
         if brief and not keep:

@@ -93,8 +93,8 @@ def _members(body: Node, source: bytes) -> tuple[tuple[str, str], ...]:
             continue
         text = _text(member)
         name = _text(member.child_by_field_name('name')) or next(iter(re.findall(r'\w+(?=\s*[;:=]|\s*$)', text)), '')
-        if re.match(r'\s*(private|protected)\b', text) or name.startswith(('_', '#')):
-            continue
+        if re.match(r'\s*private\b', text) or name.startswith('#'):
+            continue  # protected and `_name` members stay: a subclass calls them (shown for a base only)
         if member.child_by_field_name('body') is not None and member.type not in ('class_declaration',):
             out.append((name, '    ' + _cut(' '.join(_header(member, source).split()))))
         elif '\n' not in text.strip():
