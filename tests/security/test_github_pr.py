@@ -9,6 +9,7 @@ from pathlib import Path
 from codestral_bot.records import SourceFile
 from codestral_bot.github.items import fingerprint_marker
 from codestral_bot.github.items import stub_fingerprint
+from codestral_bot.github.review import REVIEW_MARK
 from codestral_bot.stubs import find_stubs
 from tests.fakes.codestral import FakeCodestral
 from tests.fakes.github import FakeGitHub
@@ -40,7 +41,7 @@ def _fingerprint_of_area() -> str:
 
 def _review_by(fake: FakeGitHub, login: str, body: str) -> None:
     pull = fake.pull(OWNER, REPO, NUMBER)
-    user = fake._user_json(login, 4242, 'User')
+    user = fake._user_json(login, 4242, 'Bot' if login.endswith('[bot]') else 'User')  # as GitHub types apps
     pull.reviews.append(FakeReview(id=990001, user=user, body=body, state='COMMENTED', commit_id=HEAD,
                                    submitted_at='2026-01-01T00:00:00Z'))
 
@@ -87,6 +88,33 @@ def test_installation_token_is_the_actions_bot(fake_codestral: FakeCodestral, wo
         assert run.code == 0, run.stderr
         (post,) = fake.calls('POST', REVIEWS)
         assert {c['line'] for c in post.json['comments']} == {11}
+
+
+def test_an_apps_installation_token_knows_its_earlier_reviews(fake_codestral: FakeCodestral, workdir: Path,  # noqa: F811
+                                                              run_github: Callable[..., Run]) -> None:  # noqa: F811
+    from tests.fakes.github_plugin import actions_env
+    from tests.fakes.github_plugin import pull_request_event
+    from tests.fakes.github_plugin import write_event
+
+    area = fingerprint_marker(_fingerprint_of_area())
+    for reviews, suggested in (
+            ([('codestral-app[bot]', f'{REVIEW_MARK}\n{area}')], {11}),  # our app's earlier review
+            ([('octocat', f'{REVIEW_MARK}\n{area}')], {6, 11}),  # a person copying the marks
+            ([('other-app[bot]', area)], {6, 11})):  # another app quoting a fingerprint
+        with FakeGitHub(installation_token=True) as fake:
+            add_pr(fake, {'geo.py': (GEO_OLD, GEO_NEW)})
+            fake_codestral.responder = fim_by_function({'area': AREA_BODY, 'scale': SCALE_BODY})
+            for login, body in reviews:
+                _review_by(fake, login, body)
+            env = actions_env(fake, OWNER, REPO, write_event(workdir, pull_request_event(fake, OWNER, REPO, NUMBER)),
+                              workdir)
+            env.update(GITHUB_TOKEN='ghs_test', CODESTRAL_BOT_API_BASE=fake_codestral.url,
+                       CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_CACHE_DIR=str(workdir / 'cache'),
+                       CODESTRAL_BOT_GITHUB_WRITE_INTERVAL='0')
+            run = run_github(env, '--mode', 'suggest')
+            assert run.code == 0, run.stderr
+            (post,) = fake.calls('POST', REVIEWS)
+            assert {c['line'] for c in post.json['comments']} == suggested, reviews
 
 
 def test_file_name_with_a_newline_does_not_stop_the_review(fake_github: FakeGitHub, fake_codestral: FakeCodestral,

@@ -70,17 +70,17 @@ class Posted:
 ACTIONS_BOT = 'github-actions[bot]'
 
 
-def bot_login(gh: Any) -> str:
-    """Who the token is: ``GET /user``; an Actions ``GITHUB_TOKEN`` may not ask (403), and is
-    then the Actions bot."""
+def bot_login(gh: Any) -> str | None:
+    """Who the token is: ``GET /user``; None when the token may not ask (403: an Actions
+    ``GITHUB_TOKEN`` or another GitHub App's installation token)."""
     import requests
     from github import GithubException
 
     try:
         login = gh.get_user().login
     except (GithubException, requests.RequestException):
-        return ACTIONS_BOT
-    return login if isinstance(login, str) and login else ACTIONS_BOT
+        return None
+    return login if isinstance(login, str) and login else None
 
 
 def _login_of(entry: Any) -> str | None:
@@ -89,14 +89,24 @@ def _login_of(entry: Any) -> str | None:
     return login if isinstance(login, str) else None
 
 
-def what_is_there(pr: Any, me: str) -> OnThePR:
+def _is_app(entry: Any) -> bool:
+    user = getattr(entry, 'user', None)
+    return getattr(user, 'type', None) == 'Bot'
+
+
+def what_is_there(pr: Any, me: str | None) -> OnThePR:
     """Fingerprints in the bot's own review comments and review bodies, and its pending reviews.
 
     Only ``me``'s: anyone may paste a fingerprint into a review of their own, and a stub the
-    author marked that way would never be suggested.
+    author marked that way would never be suggested. A token that cannot say who it is (an app's
+    installation token) is the Actions bot, or the app that wrote an earlier codestral-bot review
+    here: only an app (``type: Bot``, which no pull request author can post as) counts.
     """
-    comments = [c for c in pr.get_review_comments() if _login_of(c) == me]
-    reviews = [r for r in pr.get_reviews() if _login_of(r) == me]
+    reviews = list(pr.get_reviews())
+    mine = {me} if me else {ACTIONS_BOT} | {
+        login for r in reviews if _is_app(r) and REVIEW_MARK in (r.body or '') and (login := _login_of(r))}
+    comments = [c for c in pr.get_review_comments() if _login_of(c) in mine]
+    reviews = [r for r in reviews if _login_of(r) in mine]
     found = fingerprints_of(c.body for c in comments) | fingerprints_of(r.body for r in reviews)
     return OnThePR(frozenset(found), tuple(r for r in reviews if r.state == 'PENDING'))
 
