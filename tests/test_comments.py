@@ -308,8 +308,22 @@ def test_auth_error_stops_sending_more_chunks() -> None:
                                  for p in ('src/a.py', 'src/b.py', 'src/c.py')}))
     result = review(client, files, budget_tokens=400)
     assert result.requests < 3
-    assert len(result.notes) == 3
-    assert all('401 Unauthorized' in note for note in result.notes)
+    # the one sent says why; the others, grouped in one line, say they were not sent
+    assert len(result.notes) == 2 and all('401 Unauthorized' in note for note in result.notes)
+    assert re.fullmatch(r'no comments for 2 chunks \(\d, \d\): not sent: 401 Unauthorized: check the key',
+                        result.notes[1]), result.notes
+
+
+def test_chunks_failing_for_one_reason_are_one_note() -> None:
+    paths = [f'src/m{i:02}.py' for i in range(8)]
+    files = [make_file(p, 30, [(5, 10)]) for p in paths]
+    client = FakeClient(by_file({p: ModelUnavailable('503 Service Unavailable after 4 tries', status=503)
+                                 for p in paths[:7]} | {paths[7]: [item(paths[7], 6)]}))
+    result = review(client, files, budget_tokens=400)
+    assert result.notes == ('no comments for 7 chunks (1, 2, 3, 4, 5 and 2 more): request failed: '
+                            '503 Service Unavailable after 4 tries',)
+    assert [(f.path, f.line) for f in result.findings] == [(paths[7], 6)]
+    assert len(result.failures) == 7  # each chunk still counts for the exit code
 
 
 # ---------------------------------------------------------------- prompt injection

@@ -100,7 +100,7 @@ class _Run:
 class _ChunkOutcome:
     chunk: Chunk
     raw: tuple[RawFinding, ...] = ()
-    note: str | None = None
+    note: str | None = None  # why this chunk has no comments (the chunk not named: `_grouped`)
     failure: FailureKind | None = None
     invalid: int = 0  # findings dropped one by one as not matching the schema
 
@@ -150,24 +150,39 @@ async def _ask(run: _Run, chunk: Chunk) -> tuple[list[RawFinding], int]:
 
 
 async def _review_chunk(run: _Run, chunk: Chunk) -> _ChunkOutcome:
-    label = chunk.label()
     async with run.semaphore:
         if run.auth_error is not None:  # the key is bad for every request: do not send more
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: not sent: {_one_line(run.auth_error)}',
+            return _ChunkOutcome(chunk, note=f'not sent: {_one_line(run.auth_error)}',
                                  failure='auth')
         run.progress(f'review {chunk.index}/{run.total}: {", ".join(chunk.paths)}')
         try:
             raw, invalid = await _ask(run, chunk)
         except ModelAuthError as e:
             run.auth_error = e
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {_one_line(e)}', failure='auth')
+            return _ChunkOutcome(chunk, note=_one_line(e), failure='auth')
         except ModelError as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: request failed: {_one_line(e)}',
+            return _ChunkOutcome(chunk, note=f'request failed: {_one_line(e)}',
                                  failure=failure_kind(e))
         except MalformedOutput as e:
-            return _ChunkOutcome(chunk, note=f'no comments for {label}: {e.reason}', failure='model')
+            return _ChunkOutcome(chunk, note=e.reason, failure='model')
     run.progress(f'review {chunk.index}/{run.total}: {len(raw)} finding(s)')
     return _ChunkOutcome(chunk, raw=tuple(raw), invalid=invalid)
+
+
+def _grouped(outcomes: Sequence[_ChunkOutcome]) -> list[str]:
+    """One note per reason: twenty chunks failing on the same outage are one line, not twenty."""
+    by_reason: dict[str, list[Chunk]] = {}
+    for outcome in outcomes:
+        if outcome.note:
+            by_reason.setdefault(outcome.note, []).append(outcome.chunk)
+    notes = []
+    for reason, chunks in by_reason.items():
+        if len(chunks) == 1:
+            notes.append(f'no comments for {chunks[0].label()}: {reason}')
+        else:
+            shown = ', '.join(str(c.index) for c in chunks[:5]) + (f' and {len(chunks) - 5} more' if len(chunks) > 5 else '')
+            notes.append(f'no comments for {len(chunks)} chunks ({shown}): {reason}')
+    return notes
 
 
 def _anchor_all(
@@ -222,7 +237,7 @@ async def review_comments(
     outcomes = await asyncio.gather(*(_review_chunk(run, chunk) for chunk in plan.chunks))
     dropped: collections.Counter[str] = collections.Counter()
     findings = _finish(_anchor_all(outcomes, changes, sources, dropped), dropped, max_per_file, max_total)
-    notes = [*plan.notes, *run.notes, *(o.note for o in outcomes if o.note)]
+    notes = [*plan.notes, *run.notes, *_grouped(outcomes)]
     return CommentsResult(
         findings=findings,
         dropped={reason: n for reason, n in dropped.items() if n},
