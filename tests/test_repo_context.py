@@ -565,3 +565,22 @@ def test_a_typescript_base_shows_its_protected_methods_to_a_subclass_only() -> N
     assert 'secret' not in head
     _, head = _snippets(files, 'src/user.ts')
     assert 'scale' not in head and 'secret' not in head
+
+
+def test_a_helper_named_like_the_stub_anywhere_in_its_folder_reaches_the_prompt() -> None:
+    # flask: `_get_source_explained` imports `explain_template_loading_attempts` inside its body
+    helpers = ('def explain_template_loading_attempts(app, template, attempts) -> None:\n'
+               '    """Log how a template was looked for."""\n\n\ndef unrelated() -> None:\n    pass\n')
+    templating = ('from pkg.app import App\n\n\nclass Loader:\n    app: App\n\n'
+                  '    def _get_source_explained(self, environment, template):\n'
+                  '        # TODO: try each loader and explain the attempts\n        pass\n')
+    files = {'pkg/__init__.py': '', 'pkg/app.py': 'class App:\n    name: str\n',
+             'pkg/debughelpers.py': helpers, 'pkg/templating.py': templating,
+             'pkg/other.py': 'def something_else() -> int:\n    return 1\n'}
+    index = SymbolIndex(sorted(files), _reader(files))
+    source = _reader(files)('pkg/templating.py')
+    (stub,) = find_stubs('pkg/templating.py', source.text)
+    selection = RepoContext(index, 0.25).select(source, stub, 3000)
+    assert ('pkg/debughelpers.py', 'explain_template_loading_attempts') in [(s.path, s.name) for s in selection.snippets]
+    assert 'unrelated' not in selection.head
+    assert index.parsed == 3  # templating, app, debughelpers: other.py was read, not parsed

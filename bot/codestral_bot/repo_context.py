@@ -57,6 +57,10 @@ _TIER_BASE = -1  # the enclosing class's bases: the stub calls their members as 
 _TIER_SCOPE = 2.0
 _TIER_NAMESAKE = 1.25  # after the names the stub's file imports and uses nowhere else
 _TIER_MODULE = 3.5
+# a top-level definition's name in any of the languages, by a regex over a file not yet parsed
+_DEFINED = re.compile(r'^(?:[ \t]*(?:export|pub(?:\([^)]*\))?|public|async|default|static|final|abstract)[ \t]+)*'
+                      r'(?:def|class|function\*?|func(?:[ \t]+\([^)]*\))?|fn|struct|interface|enum|trait|type)[ \t]+'
+                      r'([A-Za-z_$][\w$]*)', re.MULTILINE)
 _TIER_KIN = 2.75  # a package name the package's functions named like the stub use
 _GO_FUNC = re.compile(r'^func[ \t]', re.MULTILINE)
 _GO_FUNC_NAME = re.compile(r'(?:\([^)]*\)\s*)?(\w+)')
@@ -301,8 +305,9 @@ class RepoContext:
         return self._fill(symbols, candidates, budget, stub.language, regions.stub, regions.terms)
 
     def _namesakes(self, symbols: FileSymbols, stub: Stub) -> list[_Candidate]:
-        """Definitions named like the stub in the modules its file imports or in a sibling module named
-        like it: ``from_ansi`` and ``AnsiDecoder``, ``rule`` and ``rule.py``'s ``Rule``.
+        """Definitions named like the stub in the modules its file imports or in its folder:
+        ``from_ansi`` and ``AnsiDecoder``, ``rule`` and ``rule.py``'s ``Rule``,
+        ``_get_source_explained`` and ``debughelpers.py``'s ``explain_template_loading_attempts``.
 
         A body often imports its main helper inside itself (``from .rule import Rule``): once the
         body is a stub, no other line of the file names it, but the stub's own name still does.
@@ -315,10 +320,15 @@ class RepoContext:
         # a module's first candidate file; every file of a Go or Java package
         paths = dict.fromkeys(p for imp in symbols.imports if imp.paths
                               for p in (imp.paths[:1] if imp.reexports else imp.paths))
-        for path in self.index.folder(folder):  # sibling modules whose file name shares a word with the stub's
+        # sibling modules named like the stub, or defining a name like it (a Go or Java package's
+        # files are all in `paths` already)
+        for path in self.index.folder(folder) if symbols.language not in ('go', 'java') else ():
             name = path.rpartition('/')[2]
-            if name.endswith(suffix) and _shared(_subwords(name[:-len(suffix) or None]), terms):
-                paths.setdefault(path)
+            if path in paths or path == symbols.path or not name.endswith(suffix):
+                continue
+            if _shared(_subwords(name[:-len(suffix) or None]), terms) or any(
+                    _shared(_subwords(defined), terms) for defined in _DEFINED.findall(self.index.text(path))):
+                paths.setdefault(path)  # parsed only now: a regex over its text said it may hold one
         found: list[tuple[float, _Candidate]] = []
         for path in paths:
             other = self.index.symbols(path)

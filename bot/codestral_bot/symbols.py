@@ -413,15 +413,22 @@ class SymbolIndex:
         self._files: dict[str, FileSymbols | None] = {}
         self._words: dict[str, Counter[str]] = {}
         self._folders: dict[str, list[str]] | None = None
-        self._texts: dict[str, str] = {}  # Go and Java files, for ranking a package's helpers
+        self._texts: dict[str, str] = {}  # files read for a look before (or instead of) a parse
         self.parsed = 0  # files parsed this run (the benchmark and tests check it stays small)
 
     def _text(self, path: str) -> str:
         return self._read(path).text
 
     def text(self, path: str) -> str:
-        """A file's text (after ``symbols`` read it; empty when it could not be or was not read)."""
-        return self._texts.get(path, '')
+        """A file's text, read once per run ('' when it cannot be read: one unreadable file costs
+        its snippets only)."""
+        if path not in self._texts:
+            try:
+                self._texts[path] = self._read(path).text
+            except Exception as e:
+                logger.debug('%s: not read (%s)', path, e)
+                self._texts[path] = ''
+        return self._texts[path]
 
     def folder(self, folder: str) -> tuple[str, ...]:
         """The repository's files directly in ``folder`` (grouped once per run, on first use)."""
@@ -448,7 +455,7 @@ class SymbolIndex:
             return None
         try:
             if text is None:
-                text = self._read(path).text
+                text = self._texts[path] if path in self._texts else self._read(path).text
             self.parsed += 1
             if language in ('go', 'java'):  # for ranking a package's helpers by use (repo_context)
                 self._words[path] = Counter(_WORD.findall(text))
