@@ -290,6 +290,8 @@ class RepoContext:
     def __init__(self, index: SymbolIndex, share: float) -> None:
         self.index = index
         self.share = share
+        self._defined: dict[str, frozenset[str]] = {}
+        self._functions: dict[str, list[tuple[set[str], frozenset[str]]]] = {}
 
     def select(self, source: SourceFile, stub: Stub, prompt_tokens: int) -> Selection:
         budget = int(prompt_tokens * self.share)
@@ -300,7 +302,7 @@ class RepoContext:
             return Selection()
         regions = _regions(source, stub, symbols.import_lines)
         candidates = sorted(_candidates(symbols, regions) + self._namesakes(symbols, stub)
-                            + self._popular(symbols, source, _subwords(_short_name(stub)))
+                            + self._popular(symbols, _subwords(_short_name(stub)))
                             + self._module_members(symbols), key=lambda c: c.rank)
         return self._fill(symbols, candidates, budget, stub.language, regions.stub, regions.terms)
 
@@ -326,8 +328,7 @@ class RepoContext:
             name = path.rpartition('/')[2]
             if path in paths or path == symbols.path or not name.endswith(suffix):
                 continue
-            if _shared(_subwords(name[:-len(suffix) or None]), terms) or any(
-                    _shared(_subwords(defined), terms) for defined in _DEFINED.findall(self.index.text(path))):
+            if _shared(_subwords(name[:-len(suffix) or None]), terms) or _shared(self._defined_words(path), terms):
                 paths.setdefault(path)  # parsed only now: a regex over its text said it may hold one
         found: list[tuple[float, _Candidate]] = []
         for path in paths:
@@ -341,6 +342,12 @@ class RepoContext:
                     found.append((-overlap, _Candidate(Imported(name, name, (path,)), name, (_TIER_NAMESAKE, -overlap))))
         found.sort(key=lambda f: f[0])
         return [c for _, c in found[:_NAMESAKES]]
+
+    def _defined_words(self, path: str) -> frozenset[str]:
+        """The words of the names a file defines at top level, by a regex over its text (once per run)."""
+        if path not in self._defined:
+            self._defined[path] = frozenset().union(*(_subwords(n) for n in _DEFINED.findall(self.index.text(path))))
+        return self._defined[path]
 
     def _module_members(self, symbols: FileSymbols) -> list[_Candidate]:
         """After every name the file uses: the rest of a module it imports whole, in the module's order.
@@ -358,7 +365,7 @@ class RepoContext:
                     found.append(_Candidate(imp, name, (_TIER_MODULE, order)))
         return found
 
-    def _popular(self, symbols: FileSymbols, source: SourceFile, terms: set[str]) -> list[_Candidate]:
+    def _popular(self, symbols: FileSymbols, terms: set[str]) -> list[_Candidate]:
         """What the package's other files define, the most used across the package first.
 
         A Go or Java body calls its package's helpers without importing them; the ones its file
@@ -374,7 +381,7 @@ class RepoContext:
                 continue
             files = [(path, self.index.symbols(path), self.index.words(path)) for path in imp.paths]
             own = self.index.words(symbols.path)
-            kin = self._kin_words([source.text, *(self.index.text(path) for path in imp.paths)], terms)
+            kin = self._kin_words([symbols.path, *imp.paths], terms)
             for path, other, words in files:
                 for name, definition in (other.definitions.items() if other is not None else ()):
                     users = sum(1 for p, _, uses in files if p != path and name in uses)
@@ -385,18 +392,25 @@ class RepoContext:
                         found.append(_Candidate(imp, name, (_TIER_ORPHAN, 0)))
         return sorted(found, key=lambda c: c.rank)
 
-    @staticmethod
-    def _kin_words(texts: list[str], terms: set[str]) -> set[str]:
+    def _kin_words(self, paths: list[str], terms: set[str]) -> set[str]:
         """The words in the bodies of Go functions named like the stub (a regex: a file is not parsed twice)."""
-        if not terms:
-            return set()
         kin: set[str] = set()
-        for text in texts:
-            for chunk in _GO_FUNC.split(text)[1:]:
-                name = _GO_FUNC_NAME.match(chunk)
-                if name and _shared(_subwords(name.group(1)), terms):
-                    kin.update(_WORD.findall(chunk))
+        for path in paths if terms else ():
+            for name_words, body_words in self._functions_of(path):
+                if _shared(name_words, terms):
+                    kin |= body_words
         return kin
+
+    def _functions_of(self, path: str) -> list[tuple[set[str], frozenset[str]]]:
+        """(the words of its name, the words of its body) per Go function of a file, once per run."""
+        if path not in self._functions:
+            found = []
+            for chunk in _GO_FUNC.split(self.index.text(path))[1:]:
+                name = _GO_FUNC_NAME.match(chunk)
+                if name:
+                    found.append((_subwords(name.group(1)), frozenset(_WORD.findall(chunk))))
+            self._functions[path] = found
+        return self._functions[path]
 
     def _fill(self, symbols: FileSymbols, candidates: list[_Candidate], budget: int, language: str,
               wanted: frozenset[str], terms: frozenset[str]) -> Selection:
