@@ -16,6 +16,13 @@ __all__ = ['CLI_KEYS', 'STUB_HINT', 'cli_overrides', 'nothing_to_do', 'paths_in_
 STUB_HINT = re.compile(
     rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
     rb'Unsupported|throw|"""|\'\'\')'
+    # An added header that may declare a result over an empty or comment-only body (`{}`, or `{`,
+    # comment lines, `}`): `) int`, `) -> u32`, `): number =>`, Go's `) (int, error)`, Java's
+    # `List<T> get()`. Possessive runs that stop at every bracket keep it linear on long lines.
+    rb'|^\+[^\n]*?(?:\)[^;{}()\n\w]*+\w[^;{}()\n]*+|\)[ \t]*+\([^;{}()\n]*+\)[ \t]*+'
+    rb'|[\w>\]](?<!\bvoid)(?<!\bnew)(?<!\bfunc)(?<!\bfunction)(?<!\bfn)(?<!\belse)'
+    rb'[ \t]++\w++[ \t]*+\([^()\n]*+\)[^;{}()\n]*+)'
+    rb'\{[ \t]*(?:\}|\r?\n(?:[+ ][ \t]*(?://|/\*|\*)[^\n]*\n)*[+ ][ \t]*\})'
     rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
     re.MULTILINE,
 )
