@@ -20,7 +20,11 @@ from typing import Any
 import pytest
 
 from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.github.items import suggestion_item
+from codestral_bot.records import FileChange
+from codestral_bot.records import Fill
 from codestral_bot.records import Skipped
+from codestral_bot.sources import decode_source
 from codestral_bot.stubs import find_stubs
 from tests.fakes.codestral import FakeCodestral
 from tests.repo_util import cli_env
@@ -250,6 +254,25 @@ def test_the_patch_fills_it_too(repo: Any, fake_codestral: FakeCodestral, tmp_pa
     assert target.read_bytes().decode('utf-8') == case.stubbed
     subprocess.run(['git', 'apply', str(patch)], cwd=root_of(repo), check=True)
     assert target.read_bytes().decode('utf-8') == case.filled
+
+
+def test_crlf_and_no_final_newline_keep_their_bytes(repo: Any, fake_codestral: FakeCodestral, tmp_path: Path) -> None:
+    case = CASES['go']
+    crlf = Case(case.path, case.stubbed.replace('\n', '\r\n').removesuffix('\r\n'), case.answer,
+                case.filled.replace('\n', '\r\n').removesuffix('\r\n'))
+    target = _review(repo, fake_codestral, tmp_path, crlf, '--apply')
+    assert target.read_bytes() == crlf.filled.encode('utf-8')
+
+
+def test_a_pull_request_suggestion_takes_the_todo_above_out_too() -> None:
+    case = CASES['go']  # line 3: the TODO, 4: the header, 5: the closing brace
+    source = decode_source(case.path, case.stubbed.encode())
+    (stub,) = find_stubs(case.path, source.text)
+    fill = Fill(stub=stub, status='filled', replacement=stub.lead + case.answer + stub.tail)
+    change = FileChange(case.path, None, 'added', frozenset(range(1, 6)), ((1, 5),))
+    item = suggestion_item(fill, source, change, True)
+    assert (item.start_line, item.line, item.problem) == (3, 5, None)
+    assert item.suggestion == 'func Add(a, b int) int {\n\treturn a + b\n}'
 
 
 def test_the_hook_takes_it_past_its_prefilter(repo: Any, fake_codestral: FakeCodestral, tmp_path: Path) -> None:
