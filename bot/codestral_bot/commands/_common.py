@@ -20,6 +20,9 @@ _TYPED_HEADER = (
     rb'[ \t]++\w++[ \t]*+\([^()\n]*+\)[^;{}()\n]*+)'
     rb'\{[ \t]*+(?:/\*[^\n]*?\*/[ \t]*)?'
 )
+# A line with a `{` that nothing but `}`, a comment or the line's end follows: checked first, at C
+# speed, so the header's slower pattern only runs on the few lines that may open an empty body.
+_OPENS = rb'(?=[^\n]*\{[ \t]*(?:\}|//|/\*|\r?\n))'
 _EOL = rb'(?://[^\n]*|/\*[^\n]*)?\r?\n'
 _COMMENT_LINE = rb'[ \t]*(?://|/\*|\*)[^\n]*\n'
 _CLOSE = rb'(?:[+ ]' + _COMMENT_LINE + rb'|-[^\n]*\n)*+[+ ][ \t]*\}'  # comment lines (or removed ones), `}`
@@ -30,8 +33,8 @@ STUB_HINT = re.compile(
     rb'Unsupported|throw|"""|\'\'\')'
     # An empty or comment-only body under a header that may declare a result (type evidence): an
     # added header, or a kept one over an added comment.
-    rb'|^\+' + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
-    rb'|^ ' + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE +
+    rb'|^\+' + _OPENS + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
+    rb'|^ ' + _OPENS + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE +
     rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
     re.MULTILINE,
 )
