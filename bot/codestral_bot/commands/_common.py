@@ -11,11 +11,30 @@ if TYPE_CHECKING:
 
 __all__ = ['CLI_KEYS', 'STUB_HINT', 'cli_overrides', 'nothing_to_do', 'paths_in_diff']
 
+# A header that may declare a result: `) int`, `) -> u32`, `): number =>`, Go's `) (int, error)`,
+# Java's `List<T> get()` (not `void`, `new`, `func`/`function`/`fn` without a result), up to
+# its `{` and a comment after it. Possessive runs that stop at every bracket keep it linear.
+_TYPED_HEADER = (
+    rb'[^\n]*?(?:\)[^;{}()\n\w]*+\w[^;{}()\n]*+|\)[ \t]*+\([^;{}()\n]*+\)[ \t]*+'
+    rb'|[\w>\]](?<!\bvoid)(?<!\bnew)(?<!\bfunc)(?<!\bfunction)(?<!\bfn)(?<!\belse)'
+    rb'[ \t]++\w++[ \t]*+\([^()\n]*+\)[^;{}()\n]*+)'
+    rb'\{[ \t]*+(?:/\*[^\n]*?\*/[ \t]*)?'
+)
+# A line with a `{` that nothing but `}`, a comment or the line's end follows: checked first, at C
+# speed, so the header's slower pattern only runs on the few lines that may open an empty body.
+_OPENS = rb'(?=[^\n]*\{[ \t]*(?:\}|//|/\*|\r?\n))'
+_EOL = rb'(?://[^\n]*|/\*[^\n]*)?\r?\n'
+_COMMENT_LINE = rb'[ \t]*(?://|/\*|\*)[^\n]*\n'
+_CLOSE = rb'(?:[+ ]' + _COMMENT_LINE + rb'|-[^\n]*\n)*+[+ ][ \t]*\}'  # comment lines (or removed ones), `}`
 # Words an added line must hold for any language's stub finder to find something there. The hook
 # checks this on the raw diff before importing anything heavy: most commits hold no stub.
 STUB_HINT = re.compile(
     rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
     rb'Unsupported|throw|"""|\'\'\')'
+    # An empty or comment-only body under a header that may declare a result (type evidence): an
+    # added header, or a kept one over an added comment.
+    rb'|^\+' + _OPENS + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
+    rb'|^ ' + _OPENS + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE +
     rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
     re.MULTILINE,
 )

@@ -135,7 +135,7 @@ def _stub_of(function: Node, file: _File) -> Stub | None:
         return None
     span = body_span(file.source, body, items, file.eol, lambda: file.unit)
     # The TODO over the header (or after the brace) that asked for the body: stale once it is written.
-    beside = todo_comment_beside(function, body, file.rules)
+    beside = todo_comment_beside(function, body, file.rules, any_todo=verdict.kind == 'empty-typed')
     todo_span = todo_removal(file.source, beside, body) if beside is not None else None
     return Stub(
         path=file.path,

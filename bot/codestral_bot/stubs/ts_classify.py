@@ -81,10 +81,22 @@ def classify(function: Node, body: Node, items: list[Node], rules: Rules) -> Ver
     if statements:
         return _one_statement(statements[0], todo, rules)
     if todo is None:
-        return None
+        return _declared_but_empty(function, rules)
     if items and any(is_eclipse_mark(text_of(item)) for item in items):
         return Verdict('eclipse-auto-generated', f'Eclipse marker: {_quote(todo)}', todo)
     return Verdict('todo-comment' if items else 'empty-todo', f'TODO comment: {_quote(todo)}', todo)
+
+
+def _declared_but_empty(function: Node, rules: Rules) -> Verdict | None:
+    """An empty (or comment-only) body under a declared result it cannot give: `func f() int {}`.
+
+    Each language rejects it (Go "missing return", Rust E0308, Java "missing return statement",
+    TypeScript TS2355), so committed code never holds one: it is work left to do.
+    """
+    declared = rules.declared_result(function)
+    if declared is None:
+        return None
+    return Verdict('empty-typed', f'declared return type over an empty body: {_quote(declared)}')
 
 
 def _one_statement(statement: Node, todo: str | None, rules: Rules) -> Verdict | None:
@@ -196,10 +208,14 @@ def _todo_above(function: Node, body: Node, rules: Rules) -> str | None:
     return found[0] if found is not None and says_implement(found[0]) else None
 
 
-def todo_comment_beside(function: Node, body: Node, rules: Rules) -> Node | None:
-    """The comment above the function or after its closing brace whose TODO asks for it to be written."""
+def todo_comment_beside(function: Node, body: Node, rules: Rules, *, any_todo: bool = False) -> Node | None:
+    """The comment above the function or after its closing brace whose TODO asks for it to be written.
+
+    With ``any_todo`` (a body that cannot stay as it is) any TODO there counts: over an empty
+    body, `// TODO: return the sum of a and b` is the body's specification, stale once written.
+    """
     found = _todo_beside(function, body, rules)
-    return found[1] if found is not None and says_implement(found[0]) else None
+    return found[1] if found is not None and (any_todo or says_implement(found[0])) else None
 
 
 def _statement_of(function: Node) -> Node:

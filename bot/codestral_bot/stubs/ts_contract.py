@@ -56,6 +56,8 @@ def why_intentional(
     marker = intent_marker(words)
     if marker is not None:
         return f'its comments say it is meant this way ({marker!r})'
+    if verdict.kind == 'empty-typed':
+        return None  # it does not compile: no base class's placeholder (nor an interface's default)
     return None if says_yet(message) else _contract(function, rules, counts)
 
 

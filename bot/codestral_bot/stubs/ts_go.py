@@ -89,6 +89,13 @@ def _scope_name(node: Node) -> str | None:
     return None
 
 
+def _declared_result(function: Node) -> str | None:
+    """Any result list: a body without a terminating statement does not compile ("missing
+    return"), named results (`(n int)`) included."""
+    result = function.child_by_field_name('result')
+    return text_of(result) if result is not None else None
+
+
 def _generated(text: str) -> bool:
     return bool(_GENERATED.search(text))
 
@@ -107,4 +114,5 @@ GO = Rules(
     returned=_returned,
     throws=_panics,
     generated=_generated,
+    declared_result=_declared_result,
 )

@@ -93,6 +93,15 @@ def _scope_name(node: Node) -> str | None:
     return None
 
 
+def _declared_result(method: Node) -> str | None:
+    """A method's type other than `void` ("missing return statement"); constructors and lambdas
+    declare none, abstract and interface methods have no body."""
+    if method.type != 'method_declaration':
+        return None
+    declared = method.child_by_field_name('type')
+    return None if declared is None or declared.type == 'void_type' else text_of(declared)
+
+
 def _excluded(node: Node) -> str | None:
     # Interface default and static methods are code like any other (their optional operations
     # are told apart by their message); annotation members have no code.
@@ -117,4 +126,5 @@ JAVA = Rules(
     throws=lambda node: node.type == 'throw_statement',
     near_miss=_near_miss,
     classes=frozenset({'class_declaration', 'enum_declaration', 'record_declaration'}),
+    declared_result=_declared_result,
 )

@@ -9,6 +9,7 @@ from codestral_bot.stubs.ts_rules import binding_name
 from codestral_bot.stubs.ts_rules import named_field
 from codestral_bot.stubs.ts_rules import normalized
 from codestral_bot.stubs.ts_rules import says_not_implemented
+from codestral_bot.stubs.ts_rules import split_top_level
 from codestral_bot.stubs.ts_rules import text_of
 from codestral_bot.stubs.ts_rules import values
 
@@ -37,6 +38,14 @@ _ANONYMOUS_FUNCTIONS = frozenset({'function_expression', 'generator_function', '
 _ANONYMOUS_SCOPES = frozenset({'class', 'object'})
 # `module.exports.f = function…`, `Foo.prototype.f = …`: the name the code calls it by.
 _ASSIGNED_PREFIX = re.compile(r'^(?:module\.exports|exports)\.|\.prototype(?=\.)')
+# Results an empty body satisfies: TS2355 exempts `void`, `undefined` and `any` (and a union with
+# `void`); `never` has its own error, and `unknown` is left out to be safe.
+_NO_VALUE = frozenset({'void', 'undefined', 'any', 'unknown', 'never'})
+_GENERATORS = frozenset({'generator_function_declaration', 'generator_function'})
+_PROMISE = re.compile(r'^Promise\s*<(.*)>$', re.DOTALL)
+# Comments that silence the type checker, for the file or for the next line.
+_NO_CHECK = re.compile(rb'^\s*//\s*@ts-nocheck\b', re.MULTILINE)
+_SILENCED = re.compile(rb'//\s*@ts-(?:ignore|expect-error)\b')
 _BINDINGS = {
     'variable_declarator': ('name',),
     'pair': ('key',),
@@ -100,6 +109,43 @@ def _excluded(node: Node) -> str | None:
     return None
 
 
+def _declared_result(function: Node) -> str | None:
+    """A return type annotation an empty body does not satisfy (TS2355), as written.
+
+    Not generators (their annotation is what they yield), not `asserts x` (returns void), and
+    not where the checker is silenced (`// @ts-nocheck`, `// @ts-ignore` over the header).
+    """
+    annotation = function.child_by_field_name('return_type')
+    if annotation is None or annotation.type == 'asserts_annotation' or _generator(function):
+        return None
+    declared = ' '.join(text_of(annotation).removeprefix(':').split())
+    result = declared
+    if any(child.type == 'async' for child in function.children):
+        promised = _PROMISE.match(declared)
+        result = promised.group(1) if promised is not None else declared
+    members = [member.strip('() ') for member in split_top_level(result, '|')]
+    if any(member in _NO_VALUE for member in members) or _unchecked(function, annotation):
+        return None
+    return declared
+
+
+def _generator(function: Node) -> bool:
+    return function.type in _GENERATORS or any(child.type == '*' for child in function.children)
+
+
+def _unchecked(function: Node, annotation: Node) -> bool:
+    root = function
+    while root.parent is not None:
+        root = root.parent
+    data = root.text or b''
+    if _NO_CHECK.search(data, 0, function.start_byte):
+        return True
+    # The error is reported at the annotation: a directive on the line above silences it.
+    line = data.rfind(b'\n', 0, annotation.start_byte) + 1
+    previous = data[data.rfind(b'\n', 0, max(line - 1, 0)) + 1:line] if line else b''
+    return bool(_SILENCED.search(previous))
+
+
 def _returned(statement: Node) -> list[Node] | None:
     if statement.type != 'return_statement':
         return None
@@ -109,6 +155,7 @@ def _returned(statement: Node) -> list[Node] | None:
 
 
 def _rules(language: str, default_indent: str) -> Rules:
+    typed = language == 'typescript'
     return Rules(
         language=language,
         functions=_FUNCTIONS,
@@ -123,6 +170,7 @@ def _rules(language: str, default_indent: str) -> Rules:
         returned=_returned,
         throws=lambda node: node.type == 'throw_statement',
         classes=frozenset({'class_declaration', 'class', 'abstract_class_declaration'}),
+        declared_result=_declared_result if typed else lambda node: None,
     )
 
 

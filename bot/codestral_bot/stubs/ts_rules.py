@@ -21,6 +21,7 @@ __all__ = [
     'named_field',
     'normalized',
     'says_not_implemented',
+    'split_top_level',
     'text_of',
     'values',
 ]
@@ -62,6 +63,10 @@ class Rules:
     near_miss: Callable[[Node], str | None] = lambda node: None
     classes: frozenset[str] = frozenset()  # node types of classes (contract checks)
     generated: Callable[[str], bool] = lambda text: False  # a file no one should edit
+    # The declared result of a function whose body must give a value back (`int`, `u32`, `number`),
+    # as written; None when it has none or an empty body satisfies it (`void`, `()`). An empty body
+    # under such a type is a compile error, so no finished code has one.
+    declared_result: Callable[[Node], str | None] = lambda node: None
 
 
 def text_of(node: Node | None) -> str:
@@ -148,3 +153,19 @@ def binding_name(node: Node, bindings: Mapping[str, tuple[str, ...]]) -> str | N
         return None
     name = text_of(target).strip('\'"`')
     return name.removeprefix('this.') if re.fullmatch(r'[\w$#.]+', name) else None
+
+
+def split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` cut at each ``separator`` outside brackets: `A<B | C> | D` → `A<B | C>`, `D`."""
+    parts: list[str] = []
+    depth = start = 0
+    for i, char in enumerate(text):
+        if char in '<([{':
+            depth += 1
+        elif char in '>)]}' and depth > 0 and text[i - 1:i + 1] != '=>' and text[i - 1:i + 1] != '->':
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts

@@ -9,6 +9,7 @@ from codestral_bot.stubs.ts_rules import binding_name
 from codestral_bot.stubs.ts_rules import last_segment
 from codestral_bot.stubs.ts_rules import normalized
 from codestral_bot.stubs.ts_rules import says_not_implemented
+from codestral_bot.stubs.ts_rules import split_top_level
 from codestral_bot.stubs.ts_rules import text_of
 from codestral_bot.stubs.ts_rules import values
 
@@ -36,6 +37,17 @@ _NOT_VALUES = frozenset({
 # `#[test]`, `#[tokio::test]`, `#[bench]`, `#[rstest]`
 _TEST_ATTRIBUTE = re.compile(r'#\[\s*(?:[\w:]*::)?(?:test|bench|rstest)\b')
 _CFG_TEST = re.compile(r'#\[\s*cfg\s*\(\s*test\s*\)')
+# Traits `()` does not implement: an `impl Trait` result naming one needs a value. `()` does
+# implement Debug, Default, Clone, Hash, Serialize, axum's IntoResponse, bevy's Bundle …, so
+# `fn f() -> impl Debug {}` compiles: an `impl` of other traits is no evidence.
+_NOT_UNIT_TRAITS = frozenset({
+    'Iterator', 'IntoIterator', 'DoubleEndedIterator', 'ExactSizeIterator', 'FusedIterator', 'Future',
+    'IntoFuture', 'Stream', 'Sink', 'Fn', 'FnMut', 'FnOnce', 'Display', 'Error', 'Read', 'Write',
+    'BufRead', 'Seek', 'AsRef', 'AsMut', 'Deref', 'DerefMut', 'Borrow', 'BorrowMut', 'ToString',
+    'AsyncRead', 'AsyncWrite', 'AsyncBufRead', 'AsyncSeek', 'Buf', 'BufMut',
+})
+# The trait a bound names: `std::iter::Iterator<Item = u8>` → `Iterator`, `for<'a> Fn(&'a u8)` → `Fn`.
+_BOUND_NAME = re.compile(r"(?:for\s*<[^>]*>\s*)?(?:\w+\s*::\s*)*(\w+)")
 
 
 def _expression(statement: Node) -> Node | None:
@@ -103,6 +115,27 @@ def _excluded(node: Node) -> str | None:
     return None
 
 
+def _declared_result(function: Node) -> str | None:
+    """`-> T` but `()`, `!` and an `impl` of traits `()` may have: an empty block is `()` (E0308)."""
+    declared = function.child_by_field_name('return_type')
+    if declared is None or declared.type == 'never_type':
+        return None
+    text = ' '.join(text_of(declared).split())
+    if not text.replace(' ', '').strip('()'):
+        return None  # `()`, `(())`
+    if text.startswith('impl ') and not _names_a_trait_unit_lacks(text.removeprefix('impl ')):
+        return None
+    return text
+
+
+def _names_a_trait_unit_lacks(bounds: str) -> bool:
+    for bound in split_top_level(bounds, '+'):
+        name = _BOUND_NAME.match(bound.lstrip('?( '))
+        if name is not None and name.group(1) in _NOT_UNIT_TRAITS:
+            return True
+    return False
+
+
 def _type_name(node: Node | None) -> str:
     """`Foo<T>`, `&mut Foo`, `crate::Foo` → `Foo`."""
     while node is not None and node.type in ('generic_type', 'reference_type', 'pointer_type'):
@@ -133,4 +166,5 @@ RUST = Rules(
     strings=_STRINGS,
     returned=_returned,
     throws=_panics,
+    declared_result=_declared_result,
 )
