@@ -195,11 +195,23 @@ def span_diff(source: SourceFile, spans: Sequence[Span]) -> str:
            f'--- {_header_name("a/" + name)}\n', f'+++ {_header_name("b/" + name)}\n']
     shift = 0
     bom = '\ufeff' if source.encoding == 'utf-8-sig' else ''
-    for hunk in _hunks(text, changed):
+    hunks = [h for h in _hunks(text, changed) if _after(text, h) != text[h.lo:h.hi]]
+    if not hunks:  # touching spans that undo each other (a line break added, then taken away)
+        return ''
+    for hunk in hunks:
         lines, delta = _render(text, hunk, shift, bom)
         out += lines
         shift += delta
     return ''.join(out)
+
+
+def _after(text: str, hunk: _Hunk) -> str:
+    """The hunk's stretch of ``text`` with its pieces applied."""
+    out, pos = [], hunk.lo
+    for lo, hi, new in hunk.pieces:
+        out += [text[pos:lo], new]
+        pos = hi
+    return ''.join(out) + text[pos:hunk.hi]
 
 
 def _header_name(name: str) -> str:
