@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.commands._common import stub_hint
 from codestral_bot.github.items import suggestion_item
 from codestral_bot.records import FileChange
 from codestral_bot.records import Fill
@@ -205,12 +205,12 @@ NOT_HINTED = [
 
 @pytest.mark.parametrize('diff', HINTED)
 def test_the_prefilter_sees_an_empty_typed_body(diff: bytes) -> None:
-    assert STUB_HINT.search(diff)
+    assert stub_hint(diff)
 
 
 @pytest.mark.parametrize('diff', NOT_HINTED)
 def test_the_prefilter_passes_over_code(diff: bytes) -> None:
-    assert not STUB_HINT.search(diff)
+    assert not stub_hint(diff)
 
 
 # ---------------------------------------------------------------------------------------------

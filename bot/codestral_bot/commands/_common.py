@@ -9,7 +9,7 @@ TYPE_CHECKING = False  # not `typing`'s: the fast path does not import it (mypy 
 if TYPE_CHECKING:
     import argparse
 
-__all__ = ['CLI_KEYS', 'STUB_HINT', 'cli_overrides', 'nothing_to_do', 'paths_in_diff']
+__all__ = ['CLI_KEYS', 'cli_overrides', 'nothing_to_do', 'paths_in_diff', 'stub_hint']
 
 # A header that may declare a result: `) int`, `) -> u32`, `): number =>`, Go's `) (int, error)`,
 # Java's `List<T> get()` (not `void`, `new`, `func`/`function`/`fn` without a result), up to
@@ -20,24 +20,41 @@ _TYPED_HEADER = (
     rb'[ \t]++\w++[ \t]*+\([^()\n]*+\)[^;{}()\n]*+)'
     rb'\{[ \t]*+(?:/\*[^\n]*?\*/[ \t]*)?'
 )
-# A line with a `{` that nothing but `}`, a comment or the line's end follows: checked first, at C
-# speed, so the header's slower pattern only runs on the few lines that may open an empty body.
-_OPENS = rb'(?=[^\n]*\{[ \t]*(?:\}|//|/\*|\r?\n))'
 _EOL = rb'(?://[^\n]*|/\*[^\n]*)?\r?\n'
 _COMMENT_LINE = rb'[ \t]*(?://|/\*|\*)[^\n]*\n'
 _CLOSE = rb'(?:[+ ]' + _COMMENT_LINE + rb'|-[^\n]*\n)*+[+ ][ \t]*\}'  # comment lines (or removed ones), `}`
 # Words an added line must hold for any language's stub finder to find something there. The hook
 # checks this on the raw diff before importing anything heavy: most commits hold no stub.
-STUB_HINT = re.compile(
+_STUB_WORDS = re.compile(
     rb'^\+.*(\bpass\b|\.\.\.|NotImplemented|TODO|FIXME|todo!|unimplemented!|panic\(|'
     rb'Unsupported|throw|"""|\'\'\')'
-    # An empty or comment-only body under a header that may declare a result (type evidence): an
-    # added header, or a kept one over an added comment.
-    rb'|^\+' + _OPENS + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
-    rb'|^ ' + _OPENS + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE +
     rb'|^Binary files ',  # git (or .gitattributes) called a file binary: look at it with --text
     re.MULTILINE,
 )
+# An empty or comment-only body under a header that may declare a result (type evidence): an added
+# header, or a kept one over an added comment; matched at the start of a line that opens a body.
+# Compiled on first use: compiling it costs the hook's fast path a millisecond, most diffs never ask.
+_TYPED_EMPTY_BODY = (rb'\+' + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
+                     rb'| ' + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE)
+_OPENS_BODY = re.compile(rb'\{[ \t]*(?:\}|//|/\*|\r?\n)')  # a `{` nothing but `}`, a comment or the end follows
+
+
+def stub_hint(diff: bytes) -> bool:
+    """Whether the diff may hold a stub: a stub word on an added line, or a typed empty body.
+
+    The typed header's pattern runs only from the lines that open a body (found first, at C
+    speed): a diff without such a line, most Python ones, costs one more scan for a brace.
+    """
+    if _STUB_WORDS.search(diff):
+        return True
+    checked = -1
+    for brace in _OPENS_BODY.finditer(diff):
+        start = diff.rfind(b'\n', 0, brace.start()) + 1
+        if start != checked and re.compile(_TYPED_EMPTY_BODY).match(diff, start):  # re caches it
+            return True
+        checked = start
+    return False
+
 
 CLI_KEYS = (
     'provider', 'fim_provider', 'chat_provider', 'model', 'api_base', 'plan', 'rps', 'rpm', 'tpm', 'tpd',
@@ -82,6 +99,6 @@ def nothing_to_do(paths: list[str]) -> bool:
     from codestral_bot import git
 
     staged = git.staged_diff_here(paths)
-    if staged is None or STUB_HINT.search(staged):
+    if staged is None or stub_hint(staged):
         return False
     return set(paths) <= paths_in_diff(staged)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from codestral_bot.commands import _run
-from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.commands._common import stub_hint
 from codestral_bot.commands._common import cli_overrides
 from codestral_bot.config import Config
 from codestral_bot.config import load_config
@@ -286,7 +286,7 @@ def _base_reader(session: _Session) -> Callable[[str], str | None]:
 
 def _may_hold_stub(session: _Session, path: str) -> bool:
     patch = session.pulled.patches.get(path)
-    return patch is None or bool(STUB_HINT.search(patch.encode('utf-8', 'surrogateescape')))
+    return patch is None or stub_hint(patch.encode('utf-8', 'surrogateescape'))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from typing import NamedTuple
 
 from codestral_bot import git
-from codestral_bot.commands._common import STUB_HINT
+from codestral_bot.commands._common import stub_hint
 from codestral_bot.commands._common import paths_in_diff
 from codestral_bot.errors import UsageError
 
@@ -88,7 +88,7 @@ def _whole_file_hint(root: Path, scope: _Scope) -> bool:
                 raw = read.raw(path)
             except SourceSkipped:
                 continue
-            if STUB_HINT.search(b'\n'.join(b'+' + line for line in raw.splitlines())):
+            if stub_hint(b'\n'.join(b'+' + line for line in raw.splitlines())):
                 return True
     return False
 
@@ -181,7 +181,7 @@ def review(args: argparse.Namespace) -> int:
 def _nothing_to_fill(root: Path, args: argparse.Namespace, scope: _Scope, paths: list[str], diff: bytes) -> bool:
     if scope.mode == 'base' and not args.hook:
         return False
-    if STUB_HINT.search(diff) or _whole_file_hint(root, scope):
+    if stub_hint(diff) or _whole_file_hint(root, scope):
         return False
     return not (scope.mode == 'worktree' and git.untracked_files(root, paths))
 
@@ -222,7 +222,7 @@ def _fill_and_review(args: argparse.Namespace, run: _Run, changes: list[FileChan
     config, options, root, read = run.config, run.options, run.root, run.read
     chat = resolve_endpoint(config, os.environ, role='chat') if config.comments else None
     wants_comments = chat is not None and bool(chat.key or not chat.needs_key)
-    if not wants_comments and not STUB_HINT.search(diff):
+    if not wants_comments and not stub_hint(diff):
         return _run.finish(options, root, [], None)
     survey = Survey()
     targets = find_targets(changes, read, languages=config.languages, include=config.include,
