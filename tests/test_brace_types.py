@@ -194,12 +194,17 @@ HINTED = [
     b'+): number {\n+  // later\n+}\n', b'+    default int size() {}\n',
     b'+func Add(a, b int) int { // codestral-bot: ignore\n+}\n', b'+    int f() { /* later */ }\n',
     b'+fn f() -> u8 {\r\n+    // later\r\n+}\r\n', b' func F() int {\n-\treturn 1\n+\t// later\n }\n',
+    # parameters over several lines; Allman braces
+    b'+    int add(int a,\n+            int b) {\n+    }\n', b'+    int add(int a, int b)\n+    {\n+    }\n',
+    b'+    public static String join(List<String> parts)\r\n+    {\r\n+        // later\r\n+    }\r\n',
 ]
 NOT_HINTED = [
     b'+func Add(a, b int) int {\n+\treturn a + b\n+}\n', b'+x.catch(() => {})\n', b'+} catch (e) {}\n',
     b'+func reset() {\n+}\n', b'+fn reset() {}\n', b'+    public void run() {}\n', b'+function noop() {}\n',
     b'+    new Object() {}\n', b'+} else if (x) {}\n', b' func Add(a int) int {}\n', b'+m := map[string]int{}\n',
     b' func F() int {\n-\treturn 1\n }\n', b' func F() int {\n+\tx := 1\n }\n',
+    b'+    if (x)\n+    {\n+    }\n', b'+    void run()\n+    {\n+    }\n', b'+    while (busy())\n+    {\n+    }\n',
+    b'+    int add(int a, int b)\n+    {\n+        return a + b;\n+    }\n',
 ]
 
 
@@ -285,6 +290,22 @@ def test_the_hook_takes_it_past_its_prefilter(repo: Any, fake_codestral: FakeCod
     result = run_cli(['review', '--hook', '--staged', '--apply', '--no-comments', case.path], root_of(repo), env)
     assert fake_codestral.count('fim') == 1, result.stderr
     assert target.read_bytes().decode('utf-8') == case.filled
+
+
+@pytest.mark.parametrize('stubbed', [
+    'class Calc {\n    int add(int a,\n            int b) {\n    }\n}\n',  # parameters over two lines
+    'class Calc\n{\n    int add(int a, int b)\n    {\n    }\n}\n',  # Allman braces
+])
+def test_the_hook_takes_wrapped_and_allman_headers_past_its_prefilter(repo: Any, fake_codestral: FakeCodestral,
+                                                                     tmp_path: Path, stubbed: str) -> None:
+    target = write(repo, 'src/Calc.java', stubbed)
+    repo.git.add('-A')
+    fake_codestral.responder = lambda body: 'return a + b;'
+    env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
+                  CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
+    result = run_cli(['review', '--hook', '--staged', '--apply', '--no-comments', 'src/Calc.java'], root_of(repo), env)
+    assert fake_codestral.count('fim') == 1, result.stderr
+    assert 'return a + b;' in target.read_text()
 
 
 def _json(repo: Any) -> dict[str, Any]:

@@ -34,8 +34,15 @@ _STUB_WORDS = re.compile(
 # An empty or comment-only body under a header that may declare a result (type evidence): an added
 # header, or a kept one over an added comment; matched at the start of a line that opens a body.
 # Compiled on first use: compiling it costs the hook's fast path a millisecond, most diffs never ask.
-_TYPED_EMPTY_BODY = (rb'\+' + _TYPED_HEADER + rb'(?:\}|' + _EOL + _CLOSE + rb')'
-                     rb'| ' + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE)
+_EMPTY = rb'(?:\}|' + _EOL + _CLOSE + rb')'
+_TYPED_EMPTY_BODY = (rb'\+' + _TYPED_HEADER + _EMPTY
+                     + rb'| ' + _TYPED_HEADER + _EOL + rb'(?:-[^\n]*\n)*+\+' + _COMMENT_LINE + _CLOSE
+                     # parameters wrapped over lines: `int b) {` closes a parenthesis it did not open
+                     + rb'|\+[ \t]*+[^\n(){};]*+\)[^\n(){};]*+\{[ \t]*+' + _EMPTY)
+# Allman style: a header line (`_allman_header`) then `{` alone over an empty body, matched from the `{`
+_ALLMAN_EMPTY_BODY = rb'\+[ \t]*+\{[ \t]*+' + _EMPTY
+_NOT_A_HEADER = re.compile(rb'(?:if|for|foreach|while|switch|catch|else|do|try|synchronized|using|lock)\b')
+_ALLMAN_BRACE = re.compile(rb'\+[ \t]*\{')
 _OPENS_BODY = re.compile(rb'\{[ \t]*(?:\}|//|/\*|\r?\n)')  # a `{` nothing but `}`, a comment or the end follows
 
 
@@ -52,8 +59,22 @@ def stub_hint(diff: bytes) -> bool:
         start = diff.rfind(b'\n', 0, brace.start()) + 1
         if start != checked and re.compile(_TYPED_EMPTY_BODY).match(diff, start):  # re caches it
             return True
+        if start != checked and start and _ALLMAN_BRACE.fullmatch(diff, start, brace.start() + 1):
+            header = diff[diff.rfind(b'\n', 0, start - 1) + 1:start - 1]
+            if _allman_header(header) and re.compile(_ALLMAN_EMPTY_BODY).match(diff, start):
+                return True
         checked = start
     return False
+
+
+def _allman_header(line: bytes) -> bool:
+    """``+    int add(int a, int b)``: an added line ending its parameters, not ``if (…)`` nor ``void``
+    (string tests, not a pattern: a long line of parentheses stays linear)."""
+    body = line.rstrip(b'\r')[1:].strip()
+    close = body.rfind(b')')
+    if not line.startswith(b'+') or close < 0 or any(c in body for c in b';{}') or b'(' in body[close:]:
+        return False
+    return not _NOT_A_HEADER.match(body) and not re.search(rb'\b(?:void|new)\b', body[:body.find(b'(')])
 
 
 CLI_KEYS = (
