@@ -238,12 +238,7 @@ def _brace_cases(rel: str, text: str, language: str, defined: dict[str, set[str]
     for path, names in defined.items():
         if path.endswith('.go') and not path.endswith('_test.go'):
             by_folder.setdefault(os.path.dirname(path), set()).update(names)
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type not in ('function_declaration', 'method_definition', 'method_declaration'):
-            continue
+    for node in _nodes(tree, ('function_declaration', 'method_definition', 'method_declaration')):
         body = node.child_by_field_name('body')
         statements = body.named_children if body is not None else []
         if len(statements) == 1 and statements[0].type == 'statement_list':  # Go wraps them
@@ -253,6 +248,16 @@ def _brace_cases(rel: str, text: str, language: str, defined: dict[str, set[str]
         helpers = _brace_calls(body, imported, namespaces, same_package, by_folder) & others
         if helpers:
             yield Case(rel, _brace_name(node), _brace_stub(data, body, language), node.start_point.row + 1, helpers)
+
+
+def _nodes(tree, types: tuple[str, ...]) -> Iterator:  # type: ignore[no-untyped-def, type-arg]
+    """Every node of ``types`` under ``tree``, depth first."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.named_children)
+        if node.type in types:
+            yield node
 
 
 def _visible(path: str, rel: str, language: str) -> bool:
@@ -339,12 +344,7 @@ def _java_rust_cases(rel: str, text: str, language: str, defined: dict[str, set[
         for body in re.findall(r'^\s*(?:pub(?:\([^)]*\))?\s+)?use\s+(?:crate|super|self)::([^;]+);', text, re.MULTILINE):
             visible |= {w for w in re.findall(r'\w+', body) if w not in ('self', 'super', 'crate', 'as')}
         visible -= own
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        stack.extend(node.named_children)
-        if node.type not in ('method_declaration', 'constructor_declaration', 'function_item'):
-            continue
+    for node in _nodes(tree, ('method_declaration', 'constructor_declaration', 'function_item')):
         body = node.child_by_field_name('body')
         if body is None or len([c for c in body.named_children if 'comment' not in c.type]) < 2:
             continue

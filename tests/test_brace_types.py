@@ -29,7 +29,6 @@ from codestral_bot.stubs import find_stubs
 from tests.fakes.codestral import FakeCodestral
 from tests.repo_util import cli_env
 from tests.repo_util import commit_all
-from tests.repo_util import make_repo
 from tests.repo_util import root_of
 from tests.repo_util import run_cli
 from tests.repo_util import write
@@ -37,7 +36,7 @@ from tests.test_todo_above import Case
 from tests.test_todo_above import _review
 from tests.test_todo_roundtrip import FILES
 from tests.test_todo_roundtrip import ROUNDTRIP
-from tests.test_todo_roundtrip import _answer
+from tests.test_todo_roundtrip import apply_perfect_fills
 from tests.test_todo_roundtrip import _bodies
 from tests.test_todo_roundtrip import _indent
 from tests.test_todo_roundtrip import Replaced
@@ -392,17 +391,6 @@ def test_a_perfect_answer_gives_back_the_original_file(tmp_path: Path, fake_code
     found = sorted(find_stubs(path, stubbed), key=lambda s: s.start)
     assert [s.name.rsplit('.', 1)[-1] for s in found] == [r.body.name for r in replaced]
     assert {s.kind for s in found} == {'empty-typed'}
-    repo = make_repo(tmp_path / 'repo')
-    write(repo, 'README.md', 'x\n')
-    commit_all(repo)
-    target = write(repo, path, stubbed)
-    repo.git.add('-A')
-    prompts: dict[str, str] = {}
-    fake_codestral.responder = _answer(stubbed, list(zip(found, replaced, strict=True))[::-1], prompts)
-    env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake_codestral.url,
-                  CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
-    result = run_cli(['review', '--staged', '--apply', '--no-comments', '--prompt-tokens', '60000',
-                      '--suffix-tokens', '60000'], tmp_path / 'repo', env)
-    assert result.returncode in (0, 1), result.stderr
+    filled, _, _ = apply_perfect_fills(tmp_path, fake_codestral, path, stubbed, list(zip(found, replaced, strict=True)))
     assert fake_codestral.count('fim') == len(replaced) >= 1
-    assert target.read_bytes().decode('utf-8') == original
+    assert filled == original

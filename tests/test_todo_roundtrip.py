@@ -247,21 +247,28 @@ def _run_roundtrip(tmp_path: Path, fake: FakeCodestral, language: str, form: lis
     path = f'src/{name}'
     found = sorted(stubs.find_stubs(path, stubbed), key=lambda s: s.start)
     assert [s.name.rsplit('.', 1)[-1] for s in found] == [r.body.name for r in replaced if r.body.name]
-    pairs = list(zip(found, replaced, strict=True))[::-1]  # the nearest head first
+    filled, prompts, stderr = apply_perfect_fills(tmp_path, fake, path, stubbed, list(zip(found, replaced, strict=True)))
+    assert len(prompts) == 2 * len({r.body.name for r in replaced}), stderr
+    return original, filled, replaced, prompts
+
+
+def apply_perfect_fills(tmp_path: Path, fake: FakeCodestral, path: str, stubbed: str,
+                        pairs: list[tuple[Any, Replaced]]) -> tuple[str, dict[str, str], str]:
+    """``stubbed`` staged in a new repository and filled by ``review --apply`` with each stub's
+    original body: (the file after, the prompts by function, stderr)."""
     repo = make_repo(tmp_path / 'repo')
     write(repo, 'README.md', 'x\n')
     commit_all(repo)
     target = write(repo, path, stubbed)
     repo.git.add('-A')
     prompts: dict[str, str] = {}
-    fake.responder = _answer(stubbed, pairs, prompts)
+    fake.responder = _answer(stubbed, pairs[::-1], prompts)  # the nearest head first
     env = cli_env(CODESTRAL_API_KEY='test-key', CODESTRAL_BOT_API_BASE=fake.url,
                   CODESTRAL_BOT_CACHE_DIR=str(tmp_path / 'cache'))
     result = run_cli(['review', '--staged', '--apply', '--no-comments', '--prompt-tokens', '60000',
                       '--suffix-tokens', '60000'], tmp_path / 'repo', env)
     assert result.returncode in (0, 1), result.stderr
-    assert len(prompts) == 2 * len({r.body.name for r in replaced}), result.stderr
-    return original, target.read_bytes().decode('utf-8'), replaced, prompts
+    return target.read_bytes().decode('utf-8'), prompts, result.stderr
 
 
 @pytest.mark.parametrize(('language', 'form'), CASES)

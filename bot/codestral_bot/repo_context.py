@@ -257,7 +257,7 @@ def _costs(chosen: list[tuple[Definition, int]], texts: list[str], language: str
 
 def _brief(definition: Definition, language: str, wanted: frozenset[str], terms: frozenset[str], tier: float,
            budget: int) -> str:
-    """The signature; a base of the stub's class with its methods, as many as half the budget holds,
+    """The signature; a base of the stub's class with its methods, as many as a quarter of the budget holds,
     those named like the stub first: the stub calls them as its own (``self.helper()``), and no
     other line of its file names them."""
     if tier != _TIER_BASE:
@@ -417,6 +417,7 @@ class RepoContext:
         """Every name its signature before any its docs: signatures in rank order while the budget
         lasts, then what is left buys the first-ranked their docstrings and a few more members."""
         chosen: list[tuple[Definition, int]] = []  # (definition, its candidate's tier)
+        texts: list[str] = []  # each one's snippet: its signature, until the upgrade below
         seen: set[tuple[str, str]] = set()
         headed: set[str] = set()  # paths whose `Path:` line is paid for: one per file, not per snippet
         spent = 0
@@ -429,18 +430,18 @@ class RepoContext:
                     continue
                 seen.add(key)
                 header = '' if definition.path in headed else _path_line(definition.path, language)
-                cost = estimate_tokens(header + _brief(definition, language, wanted, terms, candidate.rank[0], budget))
+                text = _brief(definition, language, wanted, terms, candidate.rank[0], budget)
+                cost = estimate_tokens(header + text)
                 if spent + cost <= budget:
                     chosen.append((definition, int(candidate.rank[0])))
+                    texts.append(text)
                     headed.add(definition.path)
                     spent += cost
                 break
-        texts = [_brief(d, language, wanted, terms, tier, budget) for d, tier in chosen]
         for i, (definition, tier) in enumerate(chosen):
-            # a base shows its members (the stub calls them as its own); a class the stub names,
-            # a few; any other, how to build one
             if tier == _TIER_BASE:
-                continue  # its methods are worth more than its docs
+                continue  # a base's methods are worth more than its docs
+            # a class the stub names shows a few members; any other, how to build one
             full = render(definition, language, wanted, others=4 if tier == 0 else 1)
             extra = estimate_tokens(full) - estimate_tokens(texts[i])
             if 0 < extra <= budget - spent:
